@@ -1,0 +1,52 @@
+# klantwaarde: run `make help` for the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+export DO_NOT_TRACK := 1
+
+.PHONY: help setup demo test test-fast lint format lock bench clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv with the pinned environment and the klantwaarde command
+
+demo: $(STAMP) ## Generate a sample, run the real Airflow DAG over it, print where the mart is
+	$(BIN)/klantwaarde demo
+
+test: $(STAMP) ## Run the whole test suite (unit, dbt, DAG end to end)
+	$(BIN)/pytest
+
+test-fast: $(STAMP) ## Run the tests not marked slow
+	$(BIN)/pytest -m "not slow"
+
+lint: $(STAMP) ## Lint Python with ruff
+	$(BIN)/ruff check src tests dags scripts
+	$(BIN)/ruff format --check src tests dags scripts
+
+format: $(STAMP) ## Format Python with ruff
+	$(BIN)/ruff check --fix src tests dags scripts
+	$(BIN)/ruff format src tests dags scripts
+
+lock: ## Re-resolve requirements.in into requirements.lock (needs the registry)
+	rm -rf /tmp/klantwaarde-lock && $(PYTHON) -m venv /tmp/klantwaarde-lock
+	/tmp/klantwaarde-lock/bin/pip install --quiet -r requirements.in
+	/tmp/klantwaarde-lock/bin/pip freeze --exclude-editable > requirements.lock
+
+bench: $(STAMP) ## Benchmark the pipeline at scale S and M (figures in bench/)
+	$(BIN)/python scripts/bench.py
+
+clean: ## Remove run-time output (keeps .venv)
+	rm -rf var demo bench dbt_project/target dbt_project/logs expectations/uncommitted

@@ -1,0 +1,3 @@
+"""klantwaarde: a customer-value warehouse."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,122 @@
+"""The `klantwaarde` command line (shared/contracts.md section 2).
+
+The CLI only parses arguments and calls the package's step functions; it holds no
+logic of its own. Errors that a gate or a bad input raises end as one line on stderr
+and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from klantwaarde.errors import KlantwaardeError
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {text!r}") from exc
+
+
+def _money(text: str) -> Decimal:
+    try:
+        return Decimal(text).quantize(Decimal("0.01"))
+    except InvalidOperation as exc:
+        raise argparse.ArgumentTypeError(f"not an amount: {text!r}") from exc
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"a rate lies between 0 and 1, not {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="klantwaarde",
+        description="Customer-value warehouse: load, conform, allocate, reconcile, segment.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    gen = commands.add_parser("generate", help="write realistic nightly drops of all three systems")
+    gen.add_argument("--out", type=Path, required=True, help="landing zone to write into")
+    gen.add_argument("--customers", type=int, required=True, help="number of ERP customers")
+    gen.add_argument("--months", type=int, required=True, help="months of history")
+    gen.add_argument("--seed", type=int, required=True, help="random seed (same seed, same bytes)")
+    gen.add_argument("--start", type=_date, default=None, help="first day of history (YYYY-MM-DD)")
+    gen.add_argument(
+        "--dirty-rate", type=_rate, default=0.0, help="share of rows with planted faults (0..1)"
+    )
+    gen.add_argument(
+        "--nightly-days",
+        type=int,
+        default=None,
+        help="write the last N nights as nightly drops and everything before as one "
+        "initial (backfill) drop; default: see `klantwaarde.generate`",
+    )
+
+    run = commands.add_parser("run", help="the nightly load for one date")
+    run.add_argument("--landing", type=Path, required=True)
+    run.add_argument("--warehouse", type=Path, required=True)
+    run.add_argument("--as-of", type=_date, required=True, dest="as_of")
+    run.add_argument("--full-refresh", action="store_true")
+    run.add_argument(
+        "--budget",
+        type=_money,
+        default=Decimal("1000000.00"),
+        help="total commercial budget to split over segments (EUR)",
+    )
+
+    demo = commands.add_parser("demo", help="generate a sample and run the real Airflow DAG on it")
+    demo.add_argument("--dir", type=Path, default=Path("demo"), help="where the demo writes")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "generate":
+            from klantwaarde.generate import generate
+
+            summary = generate(
+                out=args.out,
+                customers=args.customers,
+                months=args.months,
+                seed=args.seed,
+                start=args.start,
+                dirty_rate=args.dirty_rate,
+                nightly_days=args.nightly_days,
+            )
+            print(summary)
+        elif args.command == "run":
+            from klantwaarde.pipeline import run
+            from klantwaarde.settings import RunSettings
+
+            result = run(
+                RunSettings(
+                    landing=args.landing,
+                    warehouse=args.warehouse,
+                    as_of=args.as_of,
+                    full_refresh=args.full_refresh,
+                    commercial_budget=args.budget,
+                )
+            )
+            print(result)
+        elif args.command == "demo":
+            from klantwaarde.demo import demo
+
+            demo(args.dir)
+    except KlantwaardeError as exc:
+        print(f"klantwaarde {args.command}: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,68 @@
+"""Run settings shared by the CLI, the Airflow DAG and the tests."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+@dataclass(frozen=True)
+class DuckDBSettings:
+    """Explicit resource settings for every DuckDB connection the pipeline opens."""
+
+    memory_limit: str = field(
+        default_factory=lambda: os.environ.get("KLANTWAARDE_DUCKDB_MEMORY", "3GB")
+    )
+    threads: int = field(default_factory=lambda: _env_int("KLANTWAARDE_DUCKDB_THREADS", 2))
+
+    def config(self) -> dict[str, str | int]:
+        return {"memory_limit": self.memory_limit, "threads": self.threads}
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything one nightly run needs to know.
+
+    `warehouse` is the working DuckDB file: only the pipeline opens it. BI readers use
+    `published_path`, a separate file that is replaced atomically by the publish step.
+    """
+
+    landing: Path
+    warehouse: Path
+    as_of: date
+    full_refresh: bool = False
+    commercial_budget: Decimal = Decimal("1000000.00")
+    duckdb: DuckDBSettings = field(default_factory=DuckDBSettings)
+
+    @property
+    def output_dir(self) -> Path:
+        """Everything the run writes besides the working warehouse sits next to it."""
+        return self.warehouse.parent
+
+    @property
+    def published_dir(self) -> Path:
+        return self.output_dir / "published"
+
+    @property
+    def published_path(self) -> Path:
+        return self.published_dir / "klantwaarde_mart.duckdb"
+
+    @property
+    def reconciliation_dir(self) -> Path:
+        return self.published_dir / "reconciliation"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.output_dir / "docs"
