@@ -2,16 +2,9 @@
     latest snapshot is the truth. Renamed and cast, no joins. -#}
 with
 
-source as (
-
-    select * from {{ source('erp', 'customers') }}
-
-),
-
 latest_snapshot as (
 
-    select * from source
-    where _extract_date = (select max(_extract_date) from source)
+    select * from {{ latest_snapshot(source('erp', 'customers')) }}
 
 ),
 

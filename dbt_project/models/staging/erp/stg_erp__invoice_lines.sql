@@ -1,0 +1,60 @@
+{#- Invoice lines, latest version of each (invoice_no, line_no). Amounts are kept in the
+    document currency and converted to EUR with seed `fx_rates` (a lookup, not a fan-out:
+    one rate per currency). Credit notes keep their negative sign. -#}
+with
+
+invoice_lines as (
+
+    select * from {{ latest_version(source('erp', 'invoice_lines'), ['invoice_no', 'line_no']) }}
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('fx_rates') }}
+
+),
+
+renamed as (
+
+    select
+        trim(invoice_lines.invoice_no)                          as invoice_no,
+        cast(invoice_lines.line_no as integer)                  as line_no,
+        cast(invoice_lines.invoice_date as date)                as invoice_date,
+        cast(invoice_lines.due_date as date)                    as due_date,
+        cast(date_trunc('month', invoice_lines.invoice_date) as date) as invoice_month,
+        trim(invoice_lines.customer_no)                         as customer_no,
+        nullif(trim(invoice_lines.order_no), '')                as order_no,
+        nullif(trim(invoice_lines.delivery_no), '')             as delivery_no,
+        nullif(trim(invoice_lines.product_code), '')            as product_code,
+        cast(invoice_lines.quantity as decimal(18, 3))          as quantity,
+        cast(invoice_lines.unit_price as decimal(18, 4))        as unit_price,
+        upper(trim(invoice_lines.currency))                     as currency,
+        cast(invoice_lines.discount_amount as decimal(18, 2))   as discount_amount,
+        cast(invoice_lines.net_amount as decimal(18, 2))        as net_amount,
+        cast(invoice_lines.cost_amount as decimal(18, 2))       as cost_amount,
+        fx_rates.rate_to_eur,
+        cast(round(invoice_lines.net_amount * fx_rates.rate_to_eur, 2) as decimal(18, 2))
+                                                                as net_amount_eur,
+        cast(round(coalesce(invoice_lines.cost_amount, 0) * fx_rates.rate_to_eur, 2) as decimal(18, 2))
+                                                                as cost_amount_eur,
+        invoice_lines.quantity < 0 or invoice_lines.net_amount < 0
+                                                                as is_credit_note,
+        invoice_lines._extract_date                             as extract_date,
+        invoice_lines._source_file                              as source_file,
+        invoice_lines._line_no                                  as source_line_no,
+        invoice_lines._flags                                    as load_flags
+
+    from invoice_lines
+    left join fx_rates
+        on upper(trim(invoice_lines.currency)) = fx_rates.currency
+
+),
+
+final as (
+
+    select * from renamed
+
+)
+
+select * from final
