@@ -1,0 +1,172 @@
+"""Publish the mart to a separate DuckDB file without locking any reader out.
+
+BI tools never open the working warehouse (the pipeline holds it read-write while it
+runs). They open `settings.published_path`. Publishing writes every `mart.*` relation
+into a NEW file next to the published one, closes it, and then `os.replace`s it over
+the published path: an atomic rename on one file system. A reader that is connected
+to the old file keeps reading the old inode until it disconnects; every new
+connection opens the new file. Nobody ever sees a half-written mart.
+
+The finance reconciliation is written beside it, one CSV per month
+(`reconciliation/YYYY-MM.csv`), each replaced atomically too.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from klantwaarde.settings import RunSettings
+
+MART_SCHEMA = "mart"
+RECONCILIATION_COLUMNS = (
+    "period_month",
+    "cost_pool",
+    "ledger_amount",
+    "allocated_amount",
+    "unallocated_amount",
+    "difference",
+)
+
+
+@dataclass(frozen=True)
+class PublishSummary:
+    published_path: str
+    tables: dict[str, int]
+    reconciliation_files: list[str]
+
+    def as_dict(self) -> dict:
+        return {
+            "published_path": self.published_path,
+            "tables": self.tables,
+            "reconciliation_files": self.reconciliation_files,
+        }
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_mart_copy(warehouse: Path, target: Path, settings: RunSettings) -> dict[str, int]:
+    """Copy every relation of schema `mart` of `warehouse` into the new file `target`.
+
+    Tables and views both become plain tables (a view would point at schemas the
+    published file does not have). Table and column comments (dbt `persist_docs`)
+    are carried over so that BI tools show the documentation.
+    """
+    counts: dict[str, int] = {}
+    con = duckdb.connect(str(target), config=settings.duckdb.config())
+    try:
+        con.execute(f"ATTACH {_literal(str(warehouse))} AS wh (READ_ONLY)")
+        relations = con.execute(
+            """
+            select table_name, comment from duckdb_tables()
+             where database_name = 'wh' and schema_name = ?
+            union all
+            select view_name, comment from duckdb_views()
+             where database_name = 'wh' and schema_name = ? and not internal
+            order by 1
+            """,
+            [MART_SCHEMA, MART_SCHEMA],
+        ).fetchall()
+        con.execute(f"create schema {MART_SCHEMA}")
+        for name, comment in relations:
+            source = f"wh.{MART_SCHEMA}.{_quote(name)}"
+            dest = f"{MART_SCHEMA}.{_quote(name)}"
+            con.execute(f"create table {dest} as select * from {source}")
+            counts[name] = con.execute(f"select count(*) from {dest}").fetchone()[0]
+            if comment:
+                con.execute(f"comment on table {dest} is {_literal(comment)}")
+            for column, col_comment in con.execute(
+                """
+                select column_name, comment from duckdb_columns()
+                 where database_name = 'wh' and schema_name = ? and table_name = ?
+                   and comment is not null
+                """,
+                [MART_SCHEMA, name],
+            ).fetchall():
+                con.execute(
+                    f"comment on column {dest}.{_quote(column)} is {_literal(col_comment)}"
+                )
+        con.execute("detach wh")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return counts
+
+
+def write_reconciliation_csvs(warehouse: Path, out_dir: Path, settings: RunSettings) -> list[str]:
+    """One CSV per month of `mart.reconciliation_ledger`, amounts with two decimals."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(warehouse), read_only=True, config=settings.duckdb.config())
+    try:
+        rows = con.execute(
+            f"""
+            select {", ".join(RECONCILIATION_COLUMNS)}
+              from {MART_SCHEMA}.reconciliation_ledger
+             order by period_month, cost_pool
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    by_month: dict[str, list[tuple]] = {}
+    for row in rows:
+        by_month.setdefault(row[0].strftime("%Y-%m"), []).append(row)
+    written = []
+    for month, month_rows in sorted(by_month.items()):
+        path = out_dir / f"{month}.csv"
+        tmp = out_dir / f".{month}.{uuid.uuid4().hex}.tmp"
+        with tmp.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(RECONCILIATION_COLUMNS)
+            for period_month, pool, *amounts in month_rows:
+                writer.writerow(
+                    [period_month.isoformat(), pool]
+                    + [f"{Decimal(str(a)).quantize(Decimal('0.01'))}" for a in amounts]
+                )
+        os.replace(tmp, path)
+        written.append(str(path))
+    return written
+
+
+def publish(settings: RunSettings) -> PublishSummary:
+    """Copy the mart to a new file and swap it in atomically; write the finance CSVs.
+
+    Call this only after every gate passed (the pipeline does): whatever is in the
+    working warehouse's `mart` schema becomes what BI reads.
+    """
+    published = settings.published_path
+    published.parent.mkdir(parents=True, exist_ok=True)
+    tmp = published.parent / f".{published.stem}.{os.getpid()}.{uuid.uuid4().hex}.duckdb.tmp"
+    try:
+        counts = write_mart_copy(settings.warehouse, tmp, settings)
+        wal = Path(f"{tmp}.wal")
+        if wal.exists():  # a clean close leaves none; never publish a file that needs one
+            raise RuntimeError(f"unexpected write-ahead log left beside {tmp}")
+        _fsync(tmp)
+        os.replace(tmp, published)
+        _fsync(published.parent)
+    finally:
+        for leftover in (tmp, Path(f"{tmp}.wal")):
+            if leftover.exists():
+                leftover.unlink()
+    files = write_reconciliation_csvs(settings.warehouse, settings.reconciliation_dir, settings)
+    return PublishSummary(str(published), counts, files)
