@@ -1,0 +1,196 @@
+{#- Candidate links CRM account -> ERP customer, one row per pair, with the evidence for
+    it and its score. Evidence, in order of trust:
+      account_number  accountnumber = an existing ERP customer_no
+      vat_number      normalised VAT equal
+      name_postcode   normalised name and postcode equal
+    plus corroboration: a similar name, an equal postcode. A VAT number on both sides that
+    differs is contrary evidence. An accountnumber that nothing supports (no VAT, no
+    postcode, a dissimilar name) or that a different VAT contradicts counts for nothing:
+    a stale or mistyped number must not beat stronger evidence. -#}
+with
+
+accounts as (
+
+    select * from {{ ref('int_crm_accounts_normalized') }}
+
+),
+
+erp_customers as (
+
+    select * from {{ ref('int_erp_customers_normalized') }}
+
+),
+
+match_methods as (
+
+    select * from {{ ref('customer_match_methods') }}
+
+),
+
+settings as (
+
+    select * from {{ ref('customer_match_settings') }}
+
+),
+
+thresholds as (
+
+    select
+        max(value) filter (where setting = 'min_name_similarity_account_number') as min_similarity_number,
+        max(value) filter (where setting = 'min_name_similarity_corroboration') as min_similarity_corroboration,
+        max(value) filter (where setting = 'similar_name_weight') as similar_name_weight,
+        max(value) filter (where setting = 'same_postcode_weight') as same_postcode_weight,
+        max(value) filter (where setting = 'min_link_score') as min_link_score
+    from settings
+
+),
+
+weights as (
+
+    select
+        max(evidence_weight) filter (where match_method = 'account_number') as account_number_weight,
+        max(evidence_weight) filter (where match_method = 'vat_number') as vat_number_weight,
+        max(evidence_weight) filter (where match_method = 'name_postcode') as name_postcode_weight,
+        max(match_confidence) filter (where match_method = 'account_number') as account_number_confidence,
+        max(match_confidence) filter (where match_method = 'vat_number') as vat_number_confidence,
+        max(match_confidence) filter (where match_method = 'name_postcode') as name_postcode_confidence
+    from match_methods
+
+),
+
+number_candidates as (
+
+    select accounts.account_id, erp_customers.customer_no, 'account_number' as evidence
+    from accounts
+    inner join erp_customers
+        on accounts.account_number_normalized = erp_customers.customer_no_normalized
+
+),
+
+vat_candidates as (
+
+    select accounts.account_id, erp_customers.customer_no, 'vat_number' as evidence
+    from accounts
+    inner join erp_customers
+        on accounts.vat_normalized = erp_customers.vat_normalized
+
+),
+
+name_postcode_candidates as (
+
+    select accounts.account_id, erp_customers.customer_no, 'name_postcode' as evidence
+    from accounts
+    inner join erp_customers
+        on accounts.name_normalized = erp_customers.name_normalized
+        and accounts.postcode_normalized = erp_customers.postcode_normalized
+
+),
+
+candidate_evidence as (
+
+    select * from number_candidates
+    union all
+    select * from vat_candidates
+    union all
+    select * from name_postcode_candidates
+
+),
+
+candidate_pairs as (
+
+    select
+        account_id,
+        customer_no,
+        bool_or(evidence = 'account_number') as has_account_number,
+        bool_or(evidence = 'vat_number') as has_vat_number,
+        bool_or(evidence = 'name_postcode') as has_name_postcode
+    from candidate_evidence
+    group by 1, 2
+
+),
+
+pairs_compared as (
+
+    select
+        candidate_pairs.*,
+        coalesce(jaro_winkler_similarity(accounts.name_normalized, erp_customers.name_normalized), 0) as name_similarity,
+        coalesce(accounts.postcode_normalized = erp_customers.postcode_normalized, false) as is_same_postcode,
+        coalesce(accounts.vat_normalized <> erp_customers.vat_normalized, false) as is_vat_conflict
+    from candidate_pairs
+    inner join accounts on candidate_pairs.account_id = accounts.account_id
+    inner join erp_customers on candidate_pairs.customer_no = erp_customers.customer_no
+
+),
+
+number_evidence_judged as (
+
+    select
+        pairs_compared.*,
+        has_account_number
+            and not is_vat_conflict
+            and (
+                has_vat_number
+                or is_same_postcode
+                or name_similarity >= thresholds.min_similarity_number
+            ) as is_account_number_supported
+    from pairs_compared
+    cross join thresholds
+
+),
+
+scored as (
+
+    select
+        number_evidence_judged.*,
+        case when is_account_number_supported then weights.account_number_weight else 0 end
+        + case when has_vat_number then weights.vat_number_weight else 0 end
+        + case when has_name_postcode then weights.name_postcode_weight else 0 end
+        + case
+            when not has_name_postcode and name_similarity >= thresholds.min_similarity_corroboration
+                then thresholds.similar_name_weight
+            else 0
+        end
+        + case
+            when not has_name_postcode and is_same_postcode then thresholds.same_postcode_weight
+            else 0
+        end
+        - case when is_vat_conflict then weights.vat_number_weight else 0 end as evidence_score,
+        1 - (1 - case when is_account_number_supported then weights.account_number_confidence else 0 end)
+            * (1 - case when has_vat_number then weights.vat_number_confidence else 0 end)
+            * (1 - case when has_name_postcode then weights.name_postcode_confidence else 0 end)
+            as combined_confidence,
+        case
+            when is_account_number_supported then 'account_number'
+            when has_vat_number then 'vat_number'
+            when has_name_postcode then 'name_postcode'
+        end as strongest_method,
+        thresholds.min_link_score
+    from number_evidence_judged
+    cross join weights
+    cross join thresholds
+
+),
+
+final as (
+
+    select
+        account_id,
+        customer_no,
+        has_account_number,
+        is_account_number_supported,
+        has_vat_number,
+        has_name_postcode,
+        name_similarity,
+        is_same_postcode,
+        is_vat_conflict,
+        evidence_score,
+        cast(round(combined_confidence, 4) as decimal(5, 4)) as match_confidence,
+        strongest_method as match_method,
+        evidence_score >= min_link_score and strongest_method is not null as is_acceptable,
+        rank() over (partition by account_id order by evidence_score desc) as score_rank,
+        count(*) over (partition by account_id, evidence_score) as ties_at_score
+    from scored
+
+)
+
+select * from final

@@ -1,0 +1,33 @@
+{#- CRM accounts with the normalised values that matching compares. -#}
+with
+
+accounts as (
+
+    select * from {{ ref('stg_crm__accounts') }}
+
+),
+
+legal_forms as (
+
+    select list(lower(legal_form)) as legal_form_tokens
+    from {{ ref('customer_legal_forms') }}
+
+),
+
+final as (
+
+    select
+        accounts.account_id,
+        accounts.account_name,
+        accounts.created_at,
+        {{ normalize_identifier('accounts.account_number') }} as account_number_normalized,
+        {{ normalize_company_name('accounts.account_name', 'legal_forms.legal_form_tokens') }} as name_normalized,
+        {{ normalize_vat('accounts.vat_number') }} as vat_normalized,
+        {{ normalize_postcode('accounts.postcode') }} as postcode_normalized,
+        {{ normalize_domain('accounts.website_url') }} as website_domain
+    from accounts
+    cross join legal_forms
+
+)
+
+select * from final

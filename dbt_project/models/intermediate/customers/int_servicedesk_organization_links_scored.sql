@@ -1,0 +1,219 @@
+{#- Candidate links service-desk organization -> conformed customer, one row per pair,
+    with evidence and score. Evidence, in order of trust:
+      external_id  the free-text external_id holds an ERP customer_no or a CRM accountid
+      domain       a domain of the organization (domain_names, its requesters' e-mail
+                   domains) is a CRM account's website domain
+      name         the normalised name is the name of exactly one customer -#}
+with
+
+organizations as (
+
+    select * from {{ ref('int_servicedesk_organizations_normalized') }}
+
+),
+
+erp_customers as (
+
+    select * from {{ ref('int_erp_customers_unioned') }}
+
+),
+
+erp_names as (
+
+    select * from {{ ref('int_erp_customers_normalized') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('int_crm_accounts_normalized') }}
+
+),
+
+resolved_accounts as (
+
+    select * from {{ ref('int_crm_accounts_resolved') }}
+
+),
+
+domains as (
+
+    select * from {{ ref('int_customer_domains_collected') }}
+
+),
+
+match_methods as (
+
+    select * from {{ ref('customer_match_methods') }}
+
+),
+
+settings as (
+
+    select * from {{ ref('customer_match_settings') }}
+
+),
+
+external_id_candidates as (
+
+    select
+        organizations.organization_id,
+        {{ customer_key('erp', 'erp_customers.customer_no') }} as customer_key,
+        'external_id' as evidence,
+        'erp:' || erp_customers.customer_no as evidence_detail
+    from organizations
+    inner join erp_customers
+        on organizations.external_id_normalized = {{ normalize_identifier('erp_customers.customer_no') }}
+
+    union all
+
+    select
+        organizations.organization_id,
+        resolved_accounts.customer_key,
+        'external_id' as evidence,
+        'crm:' || resolved_accounts.account_id as evidence_detail
+    from organizations
+    inner join resolved_accounts
+        on organizations.external_id_normalized = {{ normalize_identifier('resolved_accounts.account_id') }}
+
+),
+
+domain_candidates as (
+
+    select
+        organization_domains.source_id as organization_id,
+        resolved_accounts.customer_key,
+        'domain' as evidence,
+        organization_domains.domain as evidence_detail
+    from domains as organization_domains
+    inner join domains as account_domains
+        on organization_domains.domain = account_domains.domain
+        and account_domains.system = 'crm'
+    inner join resolved_accounts on account_domains.source_id = resolved_accounts.account_id
+    where organization_domains.system = 'servicedesk'
+
+),
+
+customer_names as (
+
+    select name_normalized, {{ customer_key('erp', 'customer_no') }} as customer_key
+    from erp_names
+    where name_normalized is not null
+
+    union
+
+    select accounts.name_normalized, resolved_accounts.customer_key
+    from accounts
+    inner join resolved_accounts on accounts.account_id = resolved_accounts.account_id
+    where accounts.name_normalized is not null
+
+),
+
+unique_customer_names as (
+
+    select name_normalized, min(customer_key) as customer_key
+    from customer_names
+    group by name_normalized
+    having count(distinct customer_key) = 1
+
+),
+
+name_candidates as (
+
+    select
+        organizations.organization_id,
+        unique_customer_names.customer_key,
+        'name' as evidence,
+        organizations.name_normalized as evidence_detail
+    from organizations
+    inner join unique_customer_names
+        on organizations.name_normalized = unique_customer_names.name_normalized
+
+),
+
+candidate_evidence as (
+
+    select * from external_id_candidates
+    union all
+    select * from domain_candidates
+    union all
+    select * from name_candidates
+
+),
+
+candidate_pairs as (
+
+    select
+        candidate_evidence.organization_id,
+        candidate_evidence.customer_key,
+        bool_or(candidate_evidence.evidence = 'external_id') as has_external_id,
+        bool_or(candidate_evidence.evidence = 'domain') as has_domain,
+        bool_or(candidate_evidence.evidence = 'name') as has_name,
+        string_agg(distinct candidate_evidence.evidence || '=' || candidate_evidence.evidence_detail, '; ') as evidence_details
+    from candidate_evidence
+    group by 1, 2
+
+),
+
+weights as (
+
+    select
+        max(evidence_weight) filter (where match_method = 'external_id') as external_id_weight,
+        max(evidence_weight) filter (where match_method = 'domain') as domain_weight,
+        max(evidence_weight) filter (where match_method = 'name') as name_weight,
+        max(match_confidence) filter (where match_method = 'external_id') as external_id_confidence,
+        max(match_confidence) filter (where match_method = 'domain') as domain_confidence,
+        max(match_confidence) filter (where match_method = 'name') as name_confidence
+    from match_methods
+
+),
+
+thresholds as (
+
+    select max(value) filter (where setting = 'min_link_score_servicedesk') as min_link_score
+    from settings
+
+),
+
+scored as (
+
+    select
+        candidate_pairs.*,
+        case when has_external_id then weights.external_id_weight else 0 end
+        + case when has_domain then weights.domain_weight else 0 end
+        + case when has_name then weights.name_weight else 0 end as evidence_score,
+        1 - (1 - case when has_external_id then weights.external_id_confidence else 0 end)
+            * (1 - case when has_domain then weights.domain_confidence else 0 end)
+            * (1 - case when has_name then weights.name_confidence else 0 end) as combined_confidence,
+        case
+            when has_external_id then 'external_id'
+            when has_domain then 'domain'
+            when has_name then 'name'
+        end as match_method,
+        thresholds.min_link_score
+    from candidate_pairs
+    cross join weights
+    cross join thresholds
+
+),
+
+final as (
+
+    select
+        organization_id,
+        customer_key,
+        has_external_id,
+        has_domain,
+        has_name,
+        evidence_details,
+        evidence_score,
+        cast(round(combined_confidence, 4) as decimal(5, 4)) as match_confidence,
+        match_method,
+        evidence_score >= min_link_score as is_acceptable,
+        rank() over (partition by organization_id order by evidence_score desc) as score_rank,
+        count(*) over (partition by organization_id, evidence_score) as ties_at_score
+    from scored
+
+)
+
+select * from final

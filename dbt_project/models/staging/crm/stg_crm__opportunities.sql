@@ -1,0 +1,38 @@
+{#- Opportunities: deltas, the latest version of each opportunity. -#}
+with
+
+source as (
+
+    select * from {{ source('crm', 'opportunities') }}
+    where _extract_date <= cast('{{ var("as_of_date") }}' as date)
+
+),
+
+latest_version as (
+
+    select * from source
+    qualify row_number() over (
+        partition by opportunityid order by _extract_date desc, _line_no desc
+    ) = 1
+
+),
+
+final as (
+
+    select
+        opportunityid as opportunity_id,
+        parentaccountid as account_id,
+        name as opportunity_name,
+        estimatedvalue as estimated_value,
+        closeprobability as close_probability,
+        estimatedclosedate as estimated_close_date,
+        statecode as opportunity_state,
+        modifiedon as modified_at,
+        _extract_date as extract_date,
+        _flags as load_flags
+
+    from latest_version
+
+)
+
+select * from final

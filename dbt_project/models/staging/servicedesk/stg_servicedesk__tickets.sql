@@ -1,0 +1,44 @@
+{#- Tickets: deltas, the latest version of each ticket. requester_email is personal data:
+    only its lower-cased domain part leaves this model. -#}
+with
+
+source as (
+
+    select * from {{ source('servicedesk', 'tickets') }}
+    where _extract_date <= cast('{{ var("as_of_date") }}' as date)
+
+),
+
+latest_version as (
+
+    select * from source
+    qualify row_number() over (
+        partition by ticket_id order by _extract_date desc, _line_no desc
+    ) = 1
+
+),
+
+final as (
+
+    select
+        ticket_id,
+        nullif(trim(organization_id), '') as organization_id,
+        nullif(lower(trim(split_part(requester_email, '@', 2))), '') as requester_domain,
+        created_at,
+        cast(created_at as date) as created_date,
+        updated_at,
+        solved_at,
+        status as ticket_status,
+        priority,
+        channel,
+        category,
+        time_spent_minutes,
+        satisfaction_rating,
+        _extract_date as extract_date,
+        _flags as load_flags
+
+    from latest_version
+
+)
+
+select * from final
