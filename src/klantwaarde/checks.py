@@ -1,0 +1,693 @@
+"""Great Expectations checkpoints on the mart: one suite per concern.
+
+The GX file context lives in the repository's `expectations/` folder
+(`great_expectations.yml`, `expectations/<suite>.json`, `validation_definitions/`,
+`checkpoints/`). The suites are *defined* here, in code, once; `scripts/gx_setup.py`
+writes them into the file context (`add_or_update`) and the files are committed. A
+test checks that code and files agree.
+
+Why pandas batches: a GX SQL datasource on DuckDB fails silently (every expectation
+`success=False`, the cause only in `exception_info`; see shared/stack-notes.md). So
+each concern is a small SQL query run through a READ-ONLY DuckDB connection that is
+closed again before GX starts; GX validates the resulting DataFrame. A checkpoint
+passes one set of batch parameters to all its validation definitions, so there is one
+checkpoint per frame (per kind of asset).
+
+Concerns:
+- identity: every ERP customer maps to exactly one customer_key; each CRM account and
+  service-desk organization to at most one (`mart.bridge_customer_source`).
+- totals: mart revenue = staged ERP revenue (per month); allocated + unallocated =
+  ledger (per pool and month); the allocation fact agrees with the ledger table; the
+  cost-to-serve and credit cost of the profitability fact = the allocation fact (per
+  customer and month, summed as absolute differences per month).
+- definitions: "active customer" in ERP (bought in the last 12 months) versus CRM
+  (statecode 0). The share of customers on which the two disagree is kept under a
+  configurable bound (`KLANTWAARDE_ACTIVE_DISAGREEMENT_MAX`, default 0.35). Severity
+  WARNING: it shows in Data Docs and in the run's summary, it never stops a run.
+- hygiene_text: no value in any mart text column looks like an e-mail address.
+- hygiene_amounts: amount columns are DECIMAL(p, 2) and hold no third decimal.
+- hygiene_periods: `period_month` is the first of a month, in every mart table.
+- hygiene_segments: Curry tiers hold exactly their definition's counts
+  (cumulative ceil(n x 1% / 5% / 20%) of the n active customers), classes are valid.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from klantwaarde.errors import CheckError
+from klantwaarde.settings import EXPECTATIONS_DIR, RunSettings
+
+log = logging.getLogger(__name__)
+
+DATASOURCE = "klantwaarde_mart"
+BATCH_DEFINITION = "whole_frame"
+DEFAULT_ACTIVE_DISAGREEMENT_MAX = 0.35
+EMAIL_REGEX = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}"
+AMOUNT_COLUMN_REGEX = (
+    r"^(revenue|cogs|gross_margin|cost_to_serve|credit_cost|contribution|ledger_amount"
+    r"|allocated_amount|unallocated_amount|difference)(_12m|_prev_12m)?$|_amount$|_eur$"
+)
+DEFAULT_TIER_SHARES = (("top", "0.01"), ("big", "0.04"), ("medium", "0.15"))
+
+
+def _quiet_gx_imports() -> None:
+    # GX logs one INFO line per public function it registers at import time.
+    logging.getLogger("great_expectations._docs_decorators").setLevel(logging.WARNING)
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+@dataclass(frozen=True)
+class Concern:
+    """One suite, its frame (SQL on the working warehouse) and its checkpoint."""
+
+    name: str
+    description: str
+    frame_sql: Callable[[RunSettings, duckdb.DuckDBPyConnection], str]
+    expectations: Callable[[], list[Any]]
+    index_columns: tuple[str, ...]
+    blocking: bool = True
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- frames (SQL)
+
+
+def _identity_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) -> str:
+    return """
+    with bridge as (
+        select lower(cast(system as varchar)) as system, cast(source_id as varchar) as source_id,
+               customer_key
+          from mart.bridge_customer_source
+    ),
+    keyed as (
+        select system, source_id, count(distinct customer_key) as n_customer_keys,
+               count(*) as n_bridge_rows
+          from bridge group by system, source_id
+    ),
+    erp_customers as (
+        select distinct cast(customer_no as varchar) as source_id from staging.stg_erp__customers
+        union
+        select source_id from keyed where system = 'erp'
+    )
+    select 'erp' as system, erp_customers.source_id,
+           coalesce(keyed.n_customer_keys, 0) as n_customer_keys,
+           coalesce(keyed.n_bridge_rows, 0) as n_bridge_rows
+      from erp_customers
+      left join keyed on keyed.system = 'erp' and keyed.source_id = erp_customers.source_id
+    union all
+    select system, source_id, n_customer_keys, n_bridge_rows from keyed where system <> 'erp'
+    order by 1, 2
+    """
+
+
+def _totals_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) -> str:
+    return """
+    with mart_revenue as (
+        select period_month, sum(revenue) as amount
+          from mart.fct_customer_profitability group by period_month
+    ),
+    staged_revenue as (
+        select invoice_month as period_month, sum(net_amount_eur) as amount
+          from staging.stg_erp__invoice_lines group by invoice_month
+    ),
+    revenue as (
+        select 'revenue: mart = staged ERP' as check_name,
+               coalesce(mart_revenue.period_month, staged_revenue.period_month) as period_month,
+               '(revenue)' as cost_pool,
+               coalesce(staged_revenue.amount, 0) as expected,
+               coalesce(mart_revenue.amount, 0) as actual
+          from mart_revenue full outer join staged_revenue
+            on mart_revenue.period_month = staged_revenue.period_month
+    ),
+    ledger as (
+        select 'ledger: allocated + unallocated = ledger' as check_name, period_month, cost_pool,
+               ledger_amount as expected, allocated_amount + unallocated_amount as actual
+          from mart.reconciliation_ledger
+    ),
+    allocation_by_pool as (
+        select period_month, cost_pool, sum(allocated_amount) as amount
+          from mart.fct_cost_allocation group by period_month, cost_pool
+    ),
+    allocation_vs_ledger as (
+        select 'allocation fact = ledger allocated' as check_name,
+               coalesce(l.period_month, a.period_month) as period_month,
+               coalesce(l.cost_pool, a.cost_pool) as cost_pool,
+               coalesce(l.allocated_amount, 0) as expected, coalesce(a.amount, 0) as actual
+          from mart.reconciliation_ledger as l
+          full outer join allocation_by_pool as a
+            on l.period_month = a.period_month and l.cost_pool = a.cost_pool
+    ),
+    allocation_by_customer as (
+        select allocation.customer_key, allocation.period_month,
+               sum(case when pools.cost_class = 'credit' then 0
+                        else allocation.allocated_amount end) as cost_to_serve,
+               sum(case when pools.cost_class = 'credit' then allocation.allocated_amount
+                        else 0 end) as credit_cost
+          from mart.fct_cost_allocation as allocation
+          left join seeds.cost_pools as pools on pools.cost_pool = allocation.cost_pool
+         group by allocation.customer_key, allocation.period_month
+    ),
+    per_customer as (
+        select coalesce(p.period_month, a.period_month) as period_month,
+               abs(coalesce(p.cost_to_serve, 0) - coalesce(a.cost_to_serve, 0)) as cts_off,
+               abs(coalesce(p.credit_cost, 0) - coalesce(a.credit_cost, 0)) as credit_off
+          from mart.fct_customer_profitability as p
+          full outer join allocation_by_customer as a
+            on p.customer_key = a.customer_key and p.period_month = a.period_month
+    ),
+    cost_to_serve as (
+        select 'cost_to_serve: profitability = allocation (per customer)' as check_name,
+               period_month, '(cost_to_serve)' as cost_pool,
+               cast(0 as decimal(18, 2)) as expected, sum(cts_off) as actual
+          from per_customer group by period_month
+        union all
+        select 'credit_cost: profitability = allocation (per customer)', period_month,
+               '(credit)', cast(0 as decimal(18, 2)), sum(credit_off)
+          from per_customer group by period_month
+    ),
+    all_checks as (
+        select * from revenue
+        union all select * from ledger
+        union all select * from allocation_vs_ledger
+        union all select * from cost_to_serve
+    )
+    select check_name, strftime(period_month, '%Y-%m') as period_month, cost_pool,
+           cast(expected as double) as expected, cast(actual as double) as actual,
+           cast(expected - actual as double) as difference
+      from all_checks
+     order by check_name, period_month, cost_pool
+    """
+
+
+def _definitions_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) -> str:
+    return f"""
+    select dim.customer_key,
+           coalesce(window_12m.is_active, false) as is_active_erp,
+           coalesce(dim.is_active_crm, false) as is_active_crm,
+           cast(coalesce(window_12m.is_active, false) <> coalesce(dim.is_active_crm, false)
+                as double) as disagrees
+      from mart.dim_customer as dim
+      left join mart.fct_customer_value_window as window_12m
+        on window_12m.customer_key = dim.customer_key
+       and window_12m.as_of_date = date '{settings.as_of.isoformat()}'
+     where dim.erp_customer_no is not null and dim.crm_account_id is not null
+     order by dim.customer_key
+    """
+
+
+def _text_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    return con.execute(
+        """
+        select table_name, column_name from duckdb_columns()
+         where schema_name = 'mart' and data_type = 'VARCHAR'
+         order by table_name, column_index
+        """
+    ).fetchall()
+
+
+def _hygiene_text_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) -> str:
+    parts = [
+        f"""select distinct '{table}' as table_name, '{column}' as column_name,
+                   cast("{column}" as varchar) as text_value
+              from mart."{table}" where "{column}" like '%@%'"""
+        for table, column in _text_columns(con)
+    ]
+    # Only values holding an '@' can look like an address; the frame keeps a
+    # sentinel row so that it is never empty (an empty frame validates nothing).
+    parts.append("select '(none)', '(none)', '(no value holds an @)'")
+    return "\nunion all\n".join(parts)
+
+
+def _hygiene_amounts_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) -> str:
+    columns = con.execute(
+        """
+        select table_name, column_name, data_type from duckdb_columns()
+         where schema_name = 'mart' and regexp_matches(column_name, ?)
+           and (data_type like 'DECIMAL%' or data_type in
+                ('DOUBLE', 'FLOAT', 'REAL', 'INTEGER', 'BIGINT', 'HUGEINT'))
+         order by table_name, column_index
+        """,
+        [AMOUNT_COLUMN_REGEX],
+    ).fetchall()
+    parts = [
+        f"""select '{table}' as table_name, '{column}' as column_name,
+                   '{dtype}' as data_type,
+                   count(*) filter (where round("{column}", 2) <> "{column}")
+                       as values_with_more_decimals
+              from mart."{table}" """
+        for table, column, dtype in columns
+    ]
+    if not parts:
+        return (
+            "select '(none)' as table_name, '(none)' as column_name, "
+            "'(no amount columns)' as data_type, 1 as values_with_more_decimals"
+        )
+    return "\nunion all\n".join(parts)
+
+
+def _hygiene_periods_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) -> str:
+    tables = [
+        row[0]
+        for row in con.execute(
+            """
+            select table_name from duckdb_columns()
+             where schema_name = 'mart' and column_name = 'period_month' order by 1
+            """
+        ).fetchall()
+    ]
+    parts = [
+        f"""select distinct '{table}' as table_name,
+                   cast(period_month as varchar) as period_month,
+                   cast(extract(day from period_month) as integer) as day_of_month
+              from mart."{table}" """
+        for table in tables
+    ]
+    if not parts:
+        return "select '(none)' as table_name, null as period_month, 0 as day_of_month"
+    return "\nunion all\n".join(parts)
+
+
+def _tier_shares() -> list[tuple[str, str]]:
+    try:  # the segmentation's own definition, when it is there
+        from klantwaarde.segment.config import load_config  # type: ignore[attr-defined]
+
+        return [(label, str(share)) for label, share in load_config().curry.tiers]
+    except Exception:
+        return list(DEFAULT_TIER_SHARES)
+
+
+def _hygiene_segments_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) -> str:
+    shares = _tier_shares()
+    cumulative = []
+    running = "0"
+    for index, (label, share) in enumerate(shares):
+        running = f"({running} + {share})"
+        cumulative.append(f"select {index} as tier_order, '{label}' as tier, {running} as cum")
+    tiers_sql = " union all ".join(cumulative)
+    return f"""
+    with segments as (
+        select * from mart.customer_segments
+         where as_of_date = date '{settings.as_of.isoformat()}'
+    ),
+    active as (
+        select count(*) as n from segments
+         where curry_tier not in ('inactive', 'prospect')
+    ),
+    tiers as ({tiers_sql}),
+    bounds as (
+        select tier_order, tier,
+               least(active.n, cast(ceil(active.n * cum - 1e-9) as bigint)) as cum_bound
+          from tiers, active
+    ),
+    expected as (
+        select tier,
+               cum_bound - coalesce(lag(cum_bound) over (order by tier_order), 0) as expected_n
+          from bounds
+        union all
+        select 'small', active.n - coalesce((select max(cum_bound) from bounds), 0)
+          from active
+    ),
+    actual as (
+        select curry_tier as tier, count(*) as actual_n from segments group by curry_tier
+    )
+    select expected.tier as curry_tier, expected.expected_n,
+           coalesce(actual.actual_n, 0) as actual_n,
+           coalesce(actual.actual_n, 0) - expected.expected_n as count_error,
+           (select count(*) from segments
+             where pareto_class not in ('A', 'B', 'C') or pareto_class is null) as bad_pareto,
+           (select count(*) from segments
+             where not regexp_full_match(coalesce(whitney_class, ''), '[YN]{{3}}')) as bad_whitney
+      from expected left join actual on actual.tier = expected.tier
+     order by expected.tier
+    """
+
+
+# ---------------------------------------------------------------- suites
+
+
+def _identity_expectations() -> list[Any]:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnValuesToBeInSet(column="system", value_set=["erp", "crm", "servicedesk"]),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="n_customer_keys",
+            min_value=1,
+            max_value=1,
+            row_condition='system=="erp"',
+            condition_parser="pandas",
+            description="Every ERP customer maps to exactly one customer_key.",
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="n_customer_keys",
+            min_value=0,
+            max_value=1,
+            description="Each CRM account / service-desk organization maps to at most one "
+            "customer_key.",
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="n_bridge_rows",
+            min_value=0,
+            max_value=1,
+            description="A source record appears at most once in the bridge.",
+        ),
+    ]
+
+
+def _totals_expectations() -> list[Any]:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectTableRowCountToBeBetween(min_value=1),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="difference",
+            min_value=0,
+            max_value=0,
+            description="Every total agrees to the cent: mart revenue = staged ERP revenue; "
+            "allocated + unallocated = ledger per pool and month; cost-to-serve and credit "
+            "cost of the profitability fact = the allocation fact.",
+        ),
+    ]
+
+
+def _definitions_expectations() -> list[Any]:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnMeanToBeBetween(
+            column="disagrees",
+            min_value=0,
+            max_value={"$PARAMETER": "active_disagreement_max"},
+            severity="warning",
+            description="Share of customers known to ERP and CRM on which 'active' disagrees "
+            "(ERP: bought in the last 12 months; CRM: statecode 0). A warning, not a failure.",
+        ),
+    ]
+
+
+def _hygiene_text_expectations() -> list[Any]:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnValuesToNotMatchRegex(
+            column="text_value",
+            regex=EMAIL_REGEX,
+            description="No value in any mart text column looks like an e-mail address "
+            "(personal data must never reach the mart).",
+        ),
+    ]
+
+
+def _hygiene_amounts_expectations() -> list[Any]:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnValuesToMatchRegex(
+            column="data_type",
+            regex=r"^DECIMAL\(\d+,2\)$",
+            description="Amount columns are DECIMAL with two decimals.",
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="values_with_more_decimals", min_value=0, max_value=0
+        ),
+    ]
+
+
+def _hygiene_periods_expectations() -> list[Any]:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="period_month"),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="day_of_month",
+            min_value=1,
+            max_value=1,
+            description="period_month is the first day of a month.",
+        ),
+    ]
+
+
+def _hygiene_segments_expectations() -> list[Any]:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectTableRowCountToBeBetween(min_value=1),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="count_error",
+            min_value=0,
+            max_value=0,
+            description="Each Curry tier holds exactly its definition's count of active "
+            "customers (cumulative ceil of 1% / 5% / 20%; small is the rest).",
+        ),
+        gxe.ExpectColumnValuesToBeBetween(column="bad_pareto", min_value=0, max_value=0),
+        gxe.ExpectColumnValuesToBeBetween(column="bad_whitney", min_value=0, max_value=0),
+    ]
+
+
+CONCERNS: tuple[Concern, ...] = (
+    Concern(
+        "identity",
+        "One customer_key per source record",
+        _identity_sql,
+        _identity_expectations,
+        ("system", "source_id"),
+    ),
+    Concern(
+        "totals",
+        "Totals agree to the cent",
+        _totals_sql,
+        _totals_expectations,
+        ("check_name", "cost_pool", "period_month"),
+    ),
+    Concern(
+        "definitions",
+        "Active customer: ERP versus CRM",
+        _definitions_sql,
+        _definitions_expectations,
+        ("customer_key",),
+        blocking=False,
+    ),
+    Concern(
+        "hygiene_text",
+        "No e-mail addresses in the mart",
+        _hygiene_text_sql,
+        _hygiene_text_expectations,
+        ("table_name", "column_name"),
+    ),
+    Concern(
+        "hygiene_amounts",
+        "Amounts have two decimals",
+        _hygiene_amounts_sql,
+        _hygiene_amounts_expectations,
+        ("table_name", "column_name"),
+    ),
+    Concern(
+        "hygiene_periods",
+        "period_month is the first of a month",
+        _hygiene_periods_sql,
+        _hygiene_periods_expectations,
+        ("table_name", "period_month"),
+    ),
+    Concern(
+        "hygiene_segments",
+        "Segment tiers within their definition's counts",
+        _hygiene_segments_sql,
+        _hygiene_segments_expectations,
+        ("curry_tier",),
+    ),
+)
+
+
+# ---------------------------------------------------------------- the file context
+
+
+def _context_env(settings: RunSettings | None) -> None:
+    """Point the stores GX writes at run time into the run's own output folder."""
+    if settings is not None:
+        os.environ["KLANTWAARDE_GX_RESULTS_DIR"] = str(settings.output_dir / "gx" / "validations")
+        os.environ["KLANTWAARDE_GX_DOCS_DIR"] = str(settings.docs_dir / "gx")
+    else:
+        os.environ.setdefault(
+            "KLANTWAARDE_GX_RESULTS_DIR", str(EXPECTATIONS_DIR / "uncommitted" / "validations")
+        )
+        os.environ.setdefault(
+            "KLANTWAARDE_GX_DOCS_DIR", str(EXPECTATIONS_DIR / "uncommitted" / "data_docs")
+        )
+
+
+def get_context(settings: RunSettings | None = None, root: Path = EXPECTATIONS_DIR):
+    _quiet_gx_imports()
+    _context_env(settings)
+    import great_expectations as gx
+
+    return gx.get_context(mode="file", context_root_dir=str(root))
+
+
+def _result_format(concern: Concern) -> dict[str, Any]:
+    return {
+        "result_format": "COMPLETE",
+        "unexpected_index_column_names": list(concern.index_columns),
+        "partial_unexpected_count": 5,
+        "return_unexpected_index_query": False,
+    }
+
+
+def write_definitions(root: Path = EXPECTATIONS_DIR) -> list[str]:
+    """Write datasource, suites, validation definitions and checkpoints (add_or_update)."""
+    context = get_context(None, root)
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+
+    datasource = context.data_sources.add_or_update_pandas(DATASOURCE)
+    written = []
+    for concern in CONCERNS:
+        try:
+            asset = datasource.get_asset(concern.name)
+        except LookupError:
+            asset = datasource.add_dataframe_asset(name=concern.name)
+        try:
+            batch_definition = asset.get_batch_definition(BATCH_DEFINITION)
+        except KeyError:
+            batch_definition = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
+        suite = context.suites.add_or_update(
+            gx.ExpectationSuite(
+                name=concern.name,
+                expectations=concern.expectations(),
+                meta={"description": concern.description, "blocking": concern.blocking},
+            )
+        )
+        definition = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=concern.name, data=batch_definition, suite=suite)
+        )
+        context.checkpoints.add_or_update(
+            gx.Checkpoint(
+                name=concern.name,
+                validation_definitions=[definition],
+                actions=[UpdateDataDocsAction(name="update_data_docs")],
+                result_format=_result_format(concern),
+            )
+        )
+        written.append(concern.name)
+    return written
+
+
+# ---------------------------------------------------------------- running
+
+
+@dataclass
+class CheckSummary:
+    passed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    disagreement_share: float | None = None
+    data_docs: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "warnings": self.warnings,
+            "failures": self.failures,
+            "disagreement_share": self.disagreement_share,
+            "data_docs": self.data_docs,
+        }
+
+
+def read_frames(settings: RunSettings, concerns=CONCERNS) -> dict[str, Any]:
+    """All frames, read through one read-only connection that is closed afterwards."""
+    frames = {}
+    con = duckdb.connect(str(settings.warehouse), read_only=True, config=settings.duckdb.config())
+    try:
+        for concern in concerns:
+            sql = concern.frame_sql(settings, con)
+            frames[concern.name] = con.execute(sql).df()
+    finally:
+        con.close()
+    return frames
+
+
+def _describe(concern: Concern, result: Any) -> str:
+    """One line: suite, expectation, column and the rows (by their index columns) it failed on.
+
+    The failing value itself is shown only where it is no personal data (never for the
+    e-mail check: the address would end up in the task log).
+    """
+    config = result.expectation_config
+    kwargs = config.kwargs
+    what = config.type
+    if kwargs.get("column"):
+        what += f"({kwargs['column']})"
+    details = result.result or {}
+    rows = details.get("unexpected_index_list") or []
+    if result.exception_info and result.exception_info.get("raised_exception"):
+        return f"{concern.name}: {what} raised {result.exception_info.get('exception_message')}"
+    if rows:
+        hidden = {kwargs.get("column")} if concern.name == "hygiene_text" else set()
+        shown = "; ".join(
+            " ".join(f"{k}={v}" for k, v in row.items() if k not in hidden)
+            for row in rows[:3]
+            if isinstance(row, dict)
+        )
+        more = f" (+{len(rows) - 3} more)" if len(rows) > 3 else ""
+        return f"{concern.name}: {what} failed on {shown}{more}"
+    observed = details.get("observed_value")
+    return f"{concern.name}: {what} failed (observed {observed})"
+
+
+def _disagreement_max() -> float:
+    value = os.environ.get("KLANTWAARDE_ACTIVE_DISAGREEMENT_MAX")
+    return float(value) if value else DEFAULT_ACTIVE_DISAGREEMENT_MAX
+
+
+def run_checks(settings: RunSettings, concerns=CONCERNS) -> CheckSummary:
+    """Run every checkpoint; raise CheckError naming each failing blocking expectation."""
+    frames = read_frames(settings, concerns)
+    context = get_context(settings)
+    summary = CheckSummary()
+    parameters = {"active_disagreement_max": _disagreement_max()}
+    for concern in concerns:
+        checkpoint = context.checkpoints.get(concern.name)
+        result = checkpoint.run(
+            batch_parameters={"dataframe": frames[concern.name]},
+            expectation_parameters=parameters,
+        )
+        problems = []
+        for validation in result.run_results.values():
+            for expectation_result in validation.results:
+                raised = (expectation_result.exception_info or {}).get("raised_exception")
+                if expectation_result.success and not raised:
+                    continue
+                severity = str(getattr(expectation_result.expectation_config, "severity", ""))
+                text = _describe(concern, expectation_result)
+                if concern.blocking and "warning" not in severity.lower() or raised:
+                    problems.append(text)
+                else:
+                    summary.warnings.append(text)
+        if problems:
+            summary.failures.extend(problems)
+        else:
+            summary.passed.append(concern.name)
+        if concern.name == "definitions" and len(frames[concern.name]):
+            summary.disagreement_share = round(float(frames[concern.name]["disagrees"].mean()), 4)
+    summary.data_docs = str(settings.docs_dir / "gx" / "index.html")
+    for warning in summary.warnings:
+        log.warning("GX warning: %s", warning)
+    if summary.failures:
+        raise CheckError(
+            f"GX checkpoint failed: {' | '.join(summary.failures)}".replace("\n", " ")
+        )
+    return summary
+
+
+def build_data_docs(settings: RunSettings) -> str:
+    """(Re)build the GX Data Docs site into `settings.docs_dir / 'gx'`."""
+    context = get_context(settings)
+    context.build_data_docs()
+    return str(settings.docs_dir / "gx" / "index.html")

@@ -1,0 +1,76 @@
+"""GX checkpoints on a hand-made mart (no dbt): each concern passes, planted faults fail."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from klantwaarde import checks
+from klantwaarde.errors import CheckError
+from klantwaarde.settings import EXPECTATIONS_DIR, RunSettings
+
+from .handmade import make_full_mart
+
+# a hand-made mart has 2 active customers: top = ceil(2 x 1%) = 1, big = ceil(2 x 5%) - 1 = 0
+# so the planted 'big' row would be wrong; the segment concern is checked separately below.
+GENERAL = tuple(c for c in checks.CONCERNS if c.name != "hygiene_segments")
+
+
+def _settings(tmp_path):
+    return RunSettings(landing=tmp_path / "landing", warehouse=tmp_path / "wh" / "kw.duckdb",
+                       as_of=date(2025, 2, 28))
+
+
+def test_clean_mart_passes_every_concern(tmp_path):
+    settings = _settings(tmp_path)
+    make_full_mart(settings.warehouse)
+    summary = checks.run_checks(settings, GENERAL)
+    assert sorted(summary.passed) == sorted(c.name for c in GENERAL)
+    assert summary.disagreement_share == 0.0
+    assert (settings.docs_dir / "gx" / "index.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("plant", "expected"),
+    [
+        ("email", r"hygiene_text: expect_column_values_to_not_match_regex\(text_value\) failed "
+                  r"on table_name=dim_customer column_name=customer_name"),
+        ("identity", r"identity: .*system=crm source_id=A-1"),
+        ("cent", r"totals: .*cost_pool=bad_debt period_month=2025-01"),
+    ],
+)
+def test_planted_fault_names_the_expectation(tmp_path, plant, expected):
+    settings = _settings(tmp_path)
+    make_full_mart(settings.warehouse, plant=plant)
+    with pytest.raises(CheckError, match=expected) as info:
+        checks.run_checks(settings, GENERAL)
+    assert "\n" not in str(info.value)
+
+
+def test_disagreement_is_a_warning_not_a_failure(tmp_path, monkeypatch):
+    settings = _settings(tmp_path)
+    make_full_mart(settings.warehouse, plant="disagree")
+    monkeypatch.setenv("KLANTWAARDE_ACTIVE_DISAGREEMENT_MAX", "0.2")
+    summary = checks.run_checks(settings, GENERAL)
+    assert summary.disagreement_share == 1.0
+    assert any(w.startswith("definitions:") for w in summary.warnings)
+    assert "definitions" in summary.passed
+
+
+def test_segment_counts_follow_the_definition(tmp_path):
+    settings = _settings(tmp_path)
+    make_full_mart(settings.warehouse)
+    segments = [c for c in checks.CONCERNS if c.name == "hygiene_segments"]
+    with pytest.raises(CheckError, match=r"count_error.*curry_tier=big"):
+        checks.run_checks(settings, segments)
+
+
+def test_committed_suites_match_the_code():
+    for concern in checks.CONCERNS:
+        stored = json.loads((EXPECTATIONS_DIR / "expectations" / f"{concern.name}.json").read_text())
+        in_code = [e.configuration.to_json_dict() for e in concern.expectations()]
+        assert [(e["type"], e["kwargs"]) for e in stored["expectations"]] == [
+            (e["type"], e["kwargs"]) for e in in_code], concern.name
+        assert (EXPECTATIONS_DIR / "checkpoints" / f"{concern.name}.json").exists()
