@@ -1,0 +1,141 @@
+"""The commercial plan: the budget split over Whitney classes, and visits per Curry tier.
+
+Budget. Each Whitney class c gets a score
+
+    score_c = weight_c x (a x P_c / P + (1 - a) x N_c / N)
+
+with weight_c its policy weight (`budget.policy_weights`: invest in YYY, stop investing in
+NYN, NNY, NNN ...), P_c its customers' positive window contribution (sum of
+max(contribution, 0); P over all classes), N_c its customer count (N over all classes) and
+a = `budget.contribution_weight`. The total is split in proportion to the scores, in whole
+cents by the largest-remainder method: every class gets the floor of its exact quota
+(exact fractions), and the cents left over go one each to the largest remainders; ties go
+to the higher score, then to the class order YYY, YYN, ..., NNN. So the lines always add
+up to the total exactly, and the same input always gives the same split. When every
+score is 0 (no customer in a class with a weight) the whole budget goes to the
+`unallocated` line, which is always there (0.00 otherwise).
+
+Visits. Planned visits per customer per year by Curry tier (`visits.per_year`: top 10,
+big 5, medium 2, small 0.5), times the customers in the tier, beside the visits actually
+made in the window (completed CRM appointments, `visits_12m`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pandas as pd
+
+from klantwaarde.segment.config import WHITNEY_CLASSES, BudgetConfig, CurryConfig, VisitConfig
+from klantwaarde.segment.errors import SegmentError
+
+UNALLOCATED = "unallocated"
+UNALLOCATED_ACTION = "not allocated: no customer in a class with a policy weight"
+
+
+def budget_cents(budget: Decimal) -> int:
+    """The total as whole cents; it must be a non-negative amount in whole cents."""
+    amount = Decimal(budget)
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise SegmentError(f"commercial budget {budget} is not a non-negative amount in cents")
+    return int(amount * 100)
+
+
+def largest_remainder(total: int, scores: list[Fraction]) -> list[int]:
+    """Whole units in proportion to `scores`, adding up to `total` exactly. Ties of the
+    remainder go to the higher score, then to the earlier position."""
+    weight = sum(scores, Fraction(0))
+    if weight <= 0:
+        raise ValueError("largest_remainder needs a positive total score")
+    quotas = [total * score / weight for score in scores]
+    units = [int(q.numerator // q.denominator) for q in quotas]
+    left = total - sum(units)
+    order = sorted(range(len(scores)), key=lambda i: (-(quotas[i] - units[i]), -scores[i], i))
+    for i in order[:left]:
+        units[i] += 1
+    return units
+
+
+def commercial_budget(
+    segments: pd.DataFrame, total_cents: int, config: BudgetConfig
+) -> pd.DataFrame:
+    """One row per Whitney class (all eight) and the `unallocated` line."""
+    grouped = segments.assign(
+        positive_cents=segments["contribution_12m_cents"].clip(lower=0)
+    ).groupby("whitney_class")
+    counts = grouped.size()
+    contribution = grouped["contribution_12m_cents"].sum()
+    positive = grouped["positive_cents"].sum()
+    n_all = int(counts.sum())
+    p_all = int(positive.sum())
+    a = Fraction(config.contribution_weight)
+
+    rows, scores = [], []
+    for cls in WHITNEY_CLASSES:
+        n_c = int(counts.get(cls, 0))
+        p_c = int(positive.get(cls, 0))
+        share = Fraction(0)
+        if p_all > 0:
+            share += a * Fraction(p_c, p_all)
+        if n_all > 0:
+            share += (1 - a) * Fraction(n_c, n_all)
+        score = Fraction(config.policy_weights[cls]) * share
+        scores.append(score)
+        rows.append(
+            {
+                "whitney_class": cls,
+                "policy_weight": config.policy_weights[cls],
+                "customer_count": n_c,
+                "contribution_12m_cents": int(contribution.get(cls, 0)),
+                "positive_contribution_12m_cents": p_c,
+            }
+        )
+    amounts = (
+        [*largest_remainder(total_cents, scores), 0]
+        if sum(scores) > 0
+        else [0] * len(WHITNEY_CLASSES) + [total_cents]
+    )
+    rows.append(
+        {
+            "whitney_class": UNALLOCATED,
+            "policy_weight": Decimal(0),
+            "customer_count": 0,
+            "contribution_12m_cents": 0,
+            "positive_contribution_12m_cents": 0,
+        }
+    )
+    scores.append(Fraction(0))
+    table = pd.DataFrame(rows)
+    table["score"] = [float(s) for s in scores]
+    table["budget_amount_cents"] = pd.Series(amounts, dtype="int64")
+    table["budget_share"] = (
+        table["budget_amount_cents"] / total_cents if total_cents else 0.0
+    ).astype("float64")
+    table["total_budget_cents"] = total_cents
+    return table
+
+
+def visit_plan(segments: pd.DataFrame, curry: CurryConfig, config: VisitConfig) -> pd.DataFrame:
+    """One row per Curry tier (all of them, in pyramid order)."""
+    grouped = segments.groupby("curry_tier")
+    counts = grouped.size()
+    actual = grouped["visits_12m"].sum()
+    rows = []
+    for tier in curry.labels:
+        n = int(counts.get(tier, 0))
+        per_customer = config.per_year.get(tier, Decimal(0))
+        planned = per_customer * n
+        made = int(actual.get(tier, 0))
+        rows.append(
+            {
+                "curry_tier": tier,
+                "customer_count": n,
+                "planned_visits_per_customer": per_customer,
+                "planned_visits": planned,
+                "visits_12m": made,
+                "visits_per_customer_12m": made / n if n else None,
+                "visit_gap": planned - made,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,98 @@
+"""Segment summary: per tier, Whitney class, Pareto class, quadrant and status.
+
+For each segment: customer count, window revenue, contribution, effort (sales + service
+minutes) and visits, each also as a share of all segmented customers, and the
+attention-to-profit ratio = effort share / contribution share (NULL when the segment's
+contribution share is not positive: a segment that loses money has no ratio, its shares
+say it all). Every configured segment has a row, also when it is empty.
+
+Dimension `total` has two rows: `customers` (all segmented customers, the denominators
+of every share) and `unassigned`: the unassigned member, which is not a customer and is
+kept out of every segment, with its own figures and their size relative to the customers
+(so that its money never silently vanishes from the summary).
+Customers without a Pareto class (not active) are counted in segment `unclassified`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from klantwaarde.segment.config import WHITNEY_CLASSES, SegmentConfig
+from klantwaarde.segment.status import STATUSES
+
+UNCLASSIFIED = "unclassified"
+
+MEASURES = {
+    "customer_count": ("customer_key", "size"),
+    "revenue_12m_cents": ("revenue_12m_cents", "sum"),
+    "contribution_12m_cents": ("contribution_12m_cents", "sum"),
+    "effort_minutes_12m": ("effort_minutes_12m", "sum"),
+    "visits_12m": ("visits_12m", "sum"),
+}
+
+
+def dimensions(config: SegmentConfig) -> dict[str, tuple[str, ...]]:
+    p, v = config.pareto, config.value_matrix
+    pareto = tuple(dict.fromkeys((p.label_a, p.label_b, p.label_c, UNCLASSIFIED)))
+    quadrants = (v.partner, v.potential_defector, v.profiteer, v.marginal, v.unrated)
+    return {
+        "curry_tier": config.curry.labels,
+        "whitney_class": WHITNEY_CLASSES,
+        "pareto_class": pareto,
+        "value_quadrant": quadrants,
+        "status": STATUSES,
+    }
+
+
+def _aggregate(frame: pd.DataFrame, column: str, labels: tuple[str, ...]) -> pd.DataFrame:
+    keys = frame[column].astype(object).where(frame[column].notna(), UNCLASSIFIED)
+    grouped = frame.assign(_segment=keys).groupby("_segment").agg(**MEASURES)
+    grouped = grouped.reindex(list(labels), fill_value=0)
+    return grouped.rename_axis("segment").reset_index()
+
+
+def segment_summary(
+    segments: pd.DataFrame, unassigned: pd.DataFrame, config: SegmentConfig
+) -> pd.DataFrame:
+    """`segments`: one row per segmented customer with the class columns and status."""
+    parts = []
+    for dimension, labels in dimensions(config).items():
+        part = _aggregate(segments, dimension, labels)
+        part.insert(0, "dimension", dimension)
+        part["segment_order"] = range(1, len(part) + 1)
+        parts.append(part)
+    total = pd.concat(
+        [
+            segments.assign(_total="customers"),
+            unassigned.assign(_total="unassigned"),
+        ]
+    )
+    part = _aggregate(total, "_total", ("customers", "unassigned"))
+    part.insert(0, "dimension", "total")
+    part["segment_order"] = [1, 2]
+    parts.append(part)
+    summary = pd.concat(parts, ignore_index=True)
+    for column in MEASURES:
+        summary[column] = summary[column].astype(
+            "float64" if column == "effort_minutes_12m" else "int64"
+        )
+
+    def share(column: str) -> pd.Series:
+        denominator = float(segments[column].sum()) if column != "customer_key" else 0.0
+        if denominator == 0:
+            return pd.Series(float("nan"), index=summary.index)
+        return summary[column].astype("float64") / denominator
+
+    n = len(segments)
+    summary["customer_share"] = summary["customer_count"] / n if n else float("nan")
+    summary["revenue_share"] = share("revenue_12m_cents")
+    summary["contribution_share"] = share("contribution_12m_cents")
+    summary["effort_share"] = share("effort_minutes_12m")
+    # with a non-positive total the contribution shares say nothing useful
+    if segments["contribution_12m_cents"].sum() <= 0:
+        summary["contribution_share"] = float("nan")
+    positive = summary["contribution_share"] > 0
+    summary["attention_to_profit_ratio"] = (
+        summary["effort_share"] / summary["contribution_share"]
+    ).where(positive)
+    return summary

@@ -1,0 +1,55 @@
+"""Whitney's qualification: Strategic, Significant, Profitable, each Y or N.
+
+- Strategic: the CRM `strategic_importance` is set (not empty), or the weighted open
+  pipeline (`open_pipeline_weighted`) is above `whitney.pipeline_threshold` (EUR).
+- Significant, by `whitney.significant_method`:
+  `top_customers` (default): in the first ceil(top_customer_share x n) of the n active
+  customers in the one revenue ranking (same rounding as the Curry tiers, so with the
+  defaults Significant = Curry top + big);
+  `revenue_share`: own window revenue above min_revenue_share x total window revenue.
+  A customer that is not active is never significant.
+- Profitable: window contribution above `whitney.profit_threshold` (default 0.00).
+
+The class is the three letters (e.g. `YYN`); the action is the policy of that class from
+`whitney.actions`. Every customer (active or not, prospects included) gets a class.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from klantwaarde.segment.config import WhitneyConfig
+from klantwaarde.segment.ranking import above_share, cents, cumulative_counts
+
+
+def whitney_flags(customers: pd.DataFrame, rank: pd.Series, config: WhitneyConfig) -> pd.DataFrame:
+    """Columns is_strategic_whitney, is_significant, is_profitable, whitney_class,
+    whitney_action (index of `customers`)."""
+    strategic = customers["strategic_importance"].notna() | (
+        customers["open_pipeline_weighted_cents"] > cents(config.pipeline_threshold)
+    )
+    active = rank.notna()
+    if config.significant_method == "top_customers":
+        (bound,) = cumulative_counts(int(active.sum()), [config.top_customer_share])
+        significant = active & (rank.fillna(0) <= bound) & (rank.fillna(0) > 0)
+    else:
+        total = int(customers.loc[active, "revenue_12m_cents"].sum())
+        significant = active & above_share(
+            customers["revenue_12m_cents"], total, config.min_revenue_share
+        )
+    profitable = customers["contribution_12m_cents"] > cents(config.profit_threshold)
+
+    def letter(flag: pd.Series) -> pd.Series:
+        return flag.astype(bool).map({True: "Y", False: "N"}).astype(object)
+
+    whitney_class = letter(strategic) + letter(significant) + letter(profitable)
+    return pd.DataFrame(
+        {
+            "is_strategic_whitney": strategic.astype(bool),
+            "is_significant": significant.astype(bool),
+            "is_profitable": profitable.astype(bool),
+            "whitney_class": whitney_class,
+            "whitney_action": whitney_class.map(dict(config.actions)).astype(object),
+        },
+        index=customers.index,
+    )
