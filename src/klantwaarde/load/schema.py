@@ -18,6 +18,11 @@ META_TABLES: dict[str, dict[str, str]] = {
         "loaded_at": "TIMESTAMP NOT NULL",
         "status": "VARCHAR NOT NULL",
         "flags": "VARCHAR",
+        # beyond ARCHITECTURE.md: to tell a changed file cheaply, and the earliest business
+        # date the file's loaded rows touch (for payments also their invoices' dates)
+        "file_size": "BIGINT",
+        "file_mtime_ns": "BIGINT",
+        "business_date_min": "DATE",
     },
     "meta.quarantine": {
         "system": "VARCHAR NOT NULL",
@@ -48,3 +53,6 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
         _create(con, entity.raw_table, raw_columns(entity))
     for table, columns in META_TABLES.items():
         _create(con, table, columns)
+        for name, type_ in columns.items():  # a warehouse made by an older version
+            if "NOT NULL" not in type_:
+                con.execute(f'ALTER TABLE {table} ADD COLUMN IF NOT EXISTS "{name}" {type_}')

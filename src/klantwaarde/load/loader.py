@@ -1,0 +1,412 @@
+"""load_landing: every complete, not yet loaded drop up to the as-of date → raw tables.
+
+One drop is one transaction: verified first (files, checksums), then file by file
+(masters first) typed, quarantined, flagged and appended, row counts checked against the
+manifest and `rows_in = rows_loaded + rows_quarantined` asserted, then logged. A drop
+that fails leaves nothing behind; drops loaded before it in the same call stay.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from klantwaarde import contract
+from klantwaarde.errors import LoadError
+from klantwaarde.load import casting, csv_reader, jsonl_reader
+from klantwaarde.load.flags import flags_sql, repair_mojibake_columns
+from klantwaarde.load.landing import Drop, find_drops, read_manifest
+from klantwaarde.load.log import (
+    FileResult,
+    loaded_drops,
+    logged_files,
+    quarantine_rows,
+    write_load_log,
+)
+from klantwaarde.load.schema import ensure_schemas
+from klantwaarde.load.sql import ident, lit
+from klantwaarde.load.verify import VerifiedFile, check_row_count, file_facts, verify_drop
+from klantwaarde.settings import DBT_PROJECT_DIR
+
+log = logging.getLogger(__name__)
+
+FX_RATES_SEED = DBT_PROJECT_DIR / "seeds" / "fx_rates.csv"
+
+# The business date of a delta row: the month it lands in downstream.
+BUSINESS_DATE: dict[tuple[str, str], str] = {
+    ("erp", "invoice_lines"): "invoice_date",
+    ("erp", "payments"): "payment_date",
+    ("erp", "gl_entries"): "posting_date",
+    ("crm", "activities"): "actualstart",
+    ("crm", "opportunities"): "modifiedon",
+    ("servicedesk", "tickets"): "created_at",
+}
+
+_ARROW = "_kw_arrow"
+
+
+@dataclass
+class LoadSummary:
+    loaded: list[Drop] = field(default_factory=list)  # drops loaded in this call
+    skipped: list[Drop] = field(default_factory=list)  # complete drops loaded before
+    pending: list[Drop] = field(default_factory=list)  # no manifest yet: not loaded
+    files: list[FileResult] = field(default_factory=list)  # one per file loaded
+    touched_from: date | None = None  # first day of the earliest month touched, or None
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+    def describe(self) -> str:
+        return (
+            f"{len(self.loaded)} drop(s) loaded, {len(self.skipped)} already loaded, "
+            f"{len(self.pending)} pending; {self.rows_loaded} rows loaded, "
+            f"{self.rows_quarantined} quarantined; touched from {self.touched_from}"
+        )
+
+
+def known_currencies(seed: Path = FX_RATES_SEED) -> frozenset[str]:
+    """Currencies with a rate in the fx seed; only EUR when the seed is missing."""
+    if not seed.is_file():
+        return frozenset({"EUR"})
+    with open(seed, encoding="utf-8", newline="") as handle:
+        found = {row["currency"].strip() for row in csv.DictReader(handle) if row.get("currency")}
+    return frozenset(found | {"EUR"})
+
+
+def load_landing(
+    con: duckdb.DuckDBPyConnection,
+    landing: Path,
+    as_of: date,
+    *,
+    currencies: Iterable[str] | None = None,
+    rehash_loaded: bool = False,
+) -> LoadSummary:
+    """Load every complete drop dated up to `as_of` that is not loaded yet, in date order.
+
+    Already loaded drops are skipped, after checking their files did not change since
+    (manifest checksum against the log; files whose size or mtime differ from the log, or
+    every file with `rehash_loaded`, are hashed again). Raises LoadError naming the file
+    and the problem; the drops loaded before it stay, and the error carries the partial
+    summary as `.summary`.
+    """
+    landing = Path(landing)
+    ensure_schemas(con)
+    currency_set = frozenset(currencies) if currencies is not None else known_currencies()
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    summary = LoadSummary()
+    done = loaded_drops(con)
+    try:
+        for drop in find_drops(landing, as_of):
+            if not drop.is_complete:
+                summary.pending.append(drop)
+            elif (drop.system, drop.extract_date) in done:
+                check_unchanged(con, drop, rehash=rehash_loaded)
+                summary.skipped.append(drop)
+            else:
+                summary.files.extend(load_drop(con, drop, loaded_at, currency_set))
+                summary.loaded.append(drop)
+    except LoadError as exc:
+        summary.touched_from = _touched_from(summary.files)
+        exc.summary = summary  # type: ignore[attr-defined]
+        raise
+    summary.touched_from = _touched_from(summary.files)
+    log.info("load: %s", summary.describe())
+    return summary
+
+
+def _touched_from(files: list[FileResult]) -> date | None:
+    dates = [f.business_date_min for f in files if f.business_date_min is not None]
+    return min(dates).replace(day=1) if dates else None
+
+
+def check_unchanged(con: duckdb.DuckDBPyConnection, drop: Drop, rehash: bool = False) -> None:
+    """A loaded drop whose files changed since is an error, never a silent reload."""
+    logged = logged_files(con, drop)
+    manifest = read_manifest(drop)
+    for name, entry in logged.items():
+        where = drop.source_file(name)
+        listed = manifest.get(name)
+        if listed is not None and listed.sha256 != entry.sha256:
+            raise LoadError(
+                f"{where}: changed after it was loaded (manifest sha256 {listed.sha256[:12]}…, "
+                f"loaded {entry.sha256[:12]}…)"
+            )
+        path = drop.path / name
+        if not path.is_file():
+            continue  # cleaned up from the landing zone: nothing to compare
+        stat = path.stat()
+        if rehash or stat.st_size != entry.file_size or stat.st_mtime_ns != entry.file_mtime_ns:
+            sha = file_facts(path).sha256
+            if sha != entry.sha256:
+                raise LoadError(
+                    f"{where}: changed after it was loaded (sha256 now {sha[:12]}…, "
+                    f"loaded {entry.sha256[:12]}…)"
+                )
+
+
+def load_drop(
+    con: duckdb.DuckDBPyConnection,
+    drop: Drop,
+    loaded_at: datetime,
+    currencies: frozenset[str],
+) -> list[FileResult]:
+    """Verify and load one drop in one transaction; nothing of it stays when it fails."""
+    verified = verify_drop(drop)
+    results: list[FileResult] = []
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for vf in verified:
+            result = load_file(con, drop, vf, loaded_at, currencies)
+            write_load_log(con, result, loaded_at)
+            results.append(result)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        _cleanup(con)
+    for r in results:
+        log.info(
+            "%s: %d in, %d loaded, %d quarantined%s (%.2fs)",
+            r.source_file,
+            r.rows_in,
+            r.rows_loaded,
+            r.rows_quarantined,
+            f", flags {r.flags}" if r.flags else "",
+            r.seconds,
+        )
+    return results
+
+
+def _cleanup(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        casting.drop_temp(con)
+        for table in (csv_reader.REJECTS_TABLE, csv_reader.REJECTS_SCAN):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.unregister(_ARROW)
+    except duckdb.Error:
+        pass
+
+
+def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"DROP TABLE IF EXISTS {csv_reader.REJECTS_TABLE}")
+    con.execute(f"DROP TABLE IF EXISTS {csv_reader.REJECTS_SCAN}")
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return int(con.execute(sql).fetchone()[0])
+
+
+def _stage_csv(
+    con: duckdb.DuckDBPyConnection,
+    vf: VerifiedFile,
+    currencies: frozenset[str],
+) -> tuple[list[tuple[int, str, str]], list[str]]:
+    """TYPED + LINED for a CSV file; returns the rejected rows and the added columns."""
+    ent, path = vf.entity, vf.facts.path
+    header = csv_reader.read_header(path, ent, vf.source_file)
+    _drop_rejects(con)
+    casting.create_typed(con, ent, csv_reader.duckdb_source(path, ent, header), currencies)
+    rejects = [
+        (int(ln), raw, why)
+        for ln, raw, why in con.execute(csv_reader.rejects_sql(len(header.columns))).fetchall()
+    ]
+    accepted = _count(con, f"SELECT count(*) FROM {casting.TYPED}")
+    if accepted + len(rejects) == vf.facts.lines - 1:
+        casting.create_line_view(con, 2, [ln for ln, _, _ in rejects])
+    else:  # records spanning lines, or blank lines: parse in Python to get true lines
+        log.info("%s: records do not match physical lines, parsing in Python", vf.source_file)
+        table, rejects = csv_reader.python_rows(path, header)
+        con.register(_ARROW, table)
+        casting.create_typed(con, ent, csv_reader.python_source(_ARROW, ent, header), currencies)
+        con.unregister(_ARROW)
+        casting.create_line_view(con, 2, None)
+    return rejects, list(header.extra)
+
+
+def _stage_jsonl(
+    con: duckdb.DuckDBPyConnection,
+    vf: VerifiedFile,
+    currencies: frozenset[str],
+) -> list[str]:
+    """TYPED + LINED for a JSON Lines file; returns the added fields."""
+    ent, path = vf.entity, vf.facts.path
+    _drop_rejects(con)
+    casting.create_typed(con, ent, jsonl_reader.duckdb_source(path, ent), currencies)
+    rows = _count(con, f"SELECT count(*) FROM {casting.TYPED}")
+    rejected = _count(con, f"SELECT count(*) FROM {csv_reader.REJECTS_TABLE}")
+    if rejected or rows != vf.facts.lines:
+        log.info("%s: lines do not match physical lines, splitting in Python", vf.source_file)
+        con.register(_ARROW, jsonl_reader.python_lines(path))
+        casting.create_typed(con, ent, jsonl_reader.python_source(_ARROW, ent), currencies)
+        con.unregister(_ARROW)
+    casting.create_line_view(con, 1, None)
+    extra = [
+        k
+        for (k,) in con.execute(
+            f"SELECT DISTINCT unnest(json_keys(_extra)) AS k FROM {casting.TYPED} "
+            "WHERE _extra IS NOT NULL ORDER BY k"
+        ).fetchall()
+    ]
+    _check_fields(con, vf, extra)
+    return extra
+
+
+def _check_fields(con: duckdb.DuckDBPyConnection, vf: VerifiedFile, extra: list[str]) -> None:
+    """A key/required field absent from every line, or a field renamed, stops the load."""
+    ent = vf.entity
+    objects = f"FROM {casting.TYPED} WHERE NOT _skip AND (_reason IS NULL OR _raw LIKE '{{%')"
+    counts = con.execute(
+        "SELECT count(*), " + ", ".join(f"count({ident(c)})" for c in ent.columns) + f" {objects}"
+    ).fetchone()
+    if not counts[0]:
+        return
+    empty = [c for c, n in zip(ent.columns, counts[1:], strict=True) if n == 0]
+    suspects = [c for c in empty if c in ent.not_null or extra]
+    if not suspects:
+        return
+    # Absent, or present but empty? Only now look at the lines themselves (rare path).
+    present = con.execute(
+        "SELECT "
+        + ", ".join(
+            f"count(*) FILTER (WHERE json_exists(line, {lit(chr(36) + '.' + c)}))" for c in suspects
+        )
+        + f" FROM ({jsonl_reader.raw_lines_sql(vf.facts.path)}) WHERE json_valid(line)"
+    ).fetchone()
+    missing = [c for c, n in zip(suspects, present, strict=True) if n == 0]
+    if missing:
+        hint = f" (unknown field(s) {', '.join(extra)}: renamed?)" if extra else ""
+        raise LoadError(
+            f"{vf.source_file}: field(s) {', '.join(missing)} missing from every line{hint}"
+        )
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    drop: Drop,
+    vf: VerifiedFile,
+    loaded_at: datetime,
+    currencies: frozenset[str],
+) -> FileResult:
+    """Type, quarantine, flag and append one verified file (inside the drop's transaction)."""
+    started = time.perf_counter()
+    ent = vf.entity
+    file_flags: list[str] = []
+    rejects: list[tuple[int, str, str]] = []
+    if vf.facts.size == 0:
+        check_row_count(vf, 0)
+        return _result(drop, vf, 0, 0, 0, ["empty_file"], None, started)
+    if ent.ext == "csv":
+        rejects, extra = _stage_csv(con, vf, currencies)
+    else:
+        extra = _stage_jsonl(con, vf, currencies)
+    if extra:
+        file_flags.append("added_columns:" + ",".join(extra))
+    rows_in = len(rejects) + _count(con, f"SELECT count(*) FROM {casting.TYPED} WHERE NOT _skip")
+    check_row_count(vf, rows_in)
+    if rows_in == 0:
+        file_flags.append("empty_file")
+
+    repair_mojibake_columns(con, ent)
+    has_dups = casting.create_duplicates(con, ent) > 0
+    cols = ", ".join(ident(c) for c in ent.columns)
+    t_cols = ", ".join(f"t.{ident(c)}" for c in ent.columns)
+    lineage = ", ".join(ident(c) for c in contract.LINEAGE_COLUMNS)
+    source = drop.source_file(ent.file_name)
+    dup_filter = ""
+    dup_join = ""
+    if has_dups:
+        dup_join = f"LEFT JOIN {casting.DUPS} d ON {casting.dup_join(ent)}"
+        dup_filter = "AND (d._keep IS NULL OR d._keep = t._line_no)"
+    rows_loaded = _count(
+        con,
+        f"""INSERT INTO {ent.raw_table} ({cols}, {lineage})
+SELECT {t_cols}, {lit(drop.extract_date)}, {lit(source)}, t._line_no,
+       {flags_sql(ent, drop.extract_date)}, t._extra, {lit(loaded_at)}
+FROM {casting.LINED} t {dup_join}
+WHERE t._reason IS NULL AND NOT t._skip {dup_filter}""",
+    )
+    head = f"SELECT {lit(drop.system)}, {lit(drop.extract_date)}, {lit(ent.file_name)}"
+    quarantined = quarantine_rows(con, drop, ent.file_name, rejects)
+    quarantined += _count(
+        con,
+        f"""INSERT INTO meta.quarantine
+{head}, _line_no, _raw, _reason FROM {casting.LINED}
+WHERE _reason IS NOT NULL AND NOT _skip""",
+    )
+    if has_dups:
+        obj = ", ".join(f"{lit(c)}, t.{ident(c)}" for c in ent.columns)
+        quarantined += _count(
+            con,
+            f"""INSERT INTO meta.quarantine
+{head}, t._line_no, CAST(json_object({obj}) AS VARCHAR), {casting.dup_reason(ent)}
+FROM {casting.LINED} t JOIN {casting.DUPS} d ON {casting.dup_join(ent)}
+WHERE t._reason IS NULL AND NOT t._skip AND t._line_no <> d._keep""",
+        )
+    if rows_loaded + quarantined != rows_in:  # the promise of the raw layer
+        raise LoadError(
+            f"{source}: {rows_in} rows in but {rows_loaded} loaded + {quarantined} quarantined"
+        )
+    business_min = _business_date_min(con, drop, ent, loaded_at) if rows_loaded else None
+    return _result(drop, vf, rows_in, rows_loaded, quarantined, file_flags, business_min, started)
+
+
+def _business_date_min(
+    con: duckdb.DuckDBPyConnection, drop: Drop, ent: contract.Entity, loaded_at: datetime
+) -> date | None:
+    column = BUSINESS_DATE.get((ent.system, ent.name))
+    if column is None:
+        return None
+    new_rows = (
+        f"FROM {ent.raw_table} WHERE _extract_date = {lit(drop.extract_date)} "
+        f"AND _loaded_at = {lit(loaded_at)}"
+    )
+    found = con.execute(f"SELECT min(CAST({ident(column)} AS DATE)) {new_rows}").fetchone()[0]
+    if (ent.system, ent.name) == ("erp", "payments"):
+        invoices = contract.entity("erp", "invoice_lines").raw_table
+        invoice_min = con.execute(
+            f"SELECT min(invoice_date) FROM {invoices} "
+            f"WHERE invoice_no IN (SELECT invoice_no {new_rows})"
+        ).fetchone()[0]
+        found = min((d for d in (found, invoice_min) if d is not None), default=None)
+    return found
+
+
+def _result(
+    drop: Drop,
+    vf: VerifiedFile,
+    rows_in: int,
+    rows_loaded: int,
+    rows_quarantined: int,
+    flags: list[str],
+    business_min: date | None,
+    started: float,
+) -> FileResult:
+    assert rows_in == rows_loaded + rows_quarantined, vf.source_file
+    return FileResult(
+        system=drop.system,
+        extract_date=drop.extract_date,
+        file_name=vf.entity.file_name,
+        rows_in=rows_in,
+        rows_loaded=rows_loaded,
+        rows_quarantined=rows_quarantined,
+        sha256=vf.facts.sha256,
+        status="loaded",
+        flags=";".join(flags) or None,
+        file_size=vf.facts.size,
+        file_mtime_ns=vf.facts.mtime_ns,
+        business_date_min=business_min,
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,105 @@
+"""Checks that stop a drop before anything of it is loaded: files, checksums, row counts."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from klantwaarde import contract
+from klantwaarde.errors import LoadError
+from klantwaarde.load.landing import Drop, ManifestEntry, read_manifest
+
+_CHUNK = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What one pass over a file's bytes tells: checksum, size, physical lines."""
+
+    path: Path
+    sha256: str
+    size: int
+    mtime_ns: int
+    lines: int  # physical lines: newlines, plus one for a last line without a newline
+    last_byte: bytes
+
+
+def file_facts(path: Path) -> FileFacts:
+    """SHA-256 and physical line count in one streaming pass."""
+    digest = hashlib.sha256()
+    newlines = 0
+    last = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+    stat = os.stat(path)
+    lines = newlines + (1 if last not in (b"", b"\n") else 0)
+    return FileFacts(path, digest.hexdigest(), stat.st_size, stat.st_mtime_ns, lines, last)
+
+
+def hash_files(paths: list[Path], workers: int = 2) -> dict[Path, FileFacts]:
+    """file_facts for several files at once (hashlib releases the GIL on big buffers)."""
+    if len(paths) <= 1 or workers <= 1:
+        return {p: file_facts(p) for p in paths}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return dict(zip(paths, pool.map(file_facts, paths), strict=True))
+
+
+@dataclass(frozen=True)
+class VerifiedFile:
+    entity: contract.Entity
+    source_file: str  # <system>/<date>/<file>
+    manifest: ManifestEntry
+    facts: FileFacts
+
+
+def verify_drop(drop: Drop, workers: int = 2) -> list[VerifiedFile]:
+    """Check a complete drop against its manifest and the contract.
+
+    Returns the contract files in load order (masters first, then deltas, each in contract
+    order). Raises LoadError naming the file when a contract file is missing from the
+    manifest or the folder, or a checksum differs. Row counts are checked after parsing.
+    """
+    manifest = read_manifest(drop)
+    ents = contract.entities(drop.system)
+    ordered = [e for e in ents if e.kind == "master"] + [e for e in ents if e.kind == "delta"]
+    paths: list[Path] = []
+    for ent in ordered:
+        where = drop.source_file(ent.file_name)
+        listed = ent.file_name in manifest
+        present = (drop.path / ent.file_name).is_file()
+        if not listed and not present:
+            raise LoadError(f"{where}: contract file missing from the drop and its manifest")
+        if not listed:
+            raise LoadError(f"{where}: file present but not listed in the manifest")
+        if not present:
+            raise LoadError(f"{where}: listed in the manifest but absent from the drop")
+        paths.append(drop.path / ent.file_name)
+    facts = hash_files(paths, workers)
+    verified: list[VerifiedFile] = []
+    for ent, path in zip(ordered, paths, strict=True):
+        entry = manifest[ent.file_name]
+        fact = facts[path]
+        where = drop.source_file(ent.file_name)
+        if fact.sha256 != entry.sha256:
+            raise LoadError(
+                f"{where}: checksum mismatch, manifest sha256 {entry.sha256[:12]}…, "
+                f"file {fact.sha256[:12]}…"
+            )
+        if fact.size == 0 and entry.rows != 0:
+            raise LoadError(f"{where}: file is empty but the manifest says {entry.rows} rows")
+        verified.append(VerifiedFile(ent, where, entry, fact))
+    return verified
+
+
+def check_row_count(vf: VerifiedFile, rows_in: int) -> None:
+    if rows_in != vf.manifest.rows:
+        raise LoadError(
+            f"{vf.source_file}: row count mismatch, manifest says {vf.manifest.rows} rows, "
+            f"file has {rows_in}"
+        )
