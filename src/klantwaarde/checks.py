@@ -666,7 +666,7 @@ def run_checks(settings: RunSettings, concerns=CONCERNS) -> CheckSummary:
                     continue
                 severity = str(getattr(expectation_result.expectation_config, "severity", ""))
                 text = _describe(concern, expectation_result)
-                if concern.blocking and "warning" not in severity.lower() or raised:
+                if (concern.blocking and "warning" not in severity.lower()) or raised:
                     problems.append(text)
                 else:
                     summary.warnings.append(text)
@@ -680,9 +680,7 @@ def run_checks(settings: RunSettings, concerns=CONCERNS) -> CheckSummary:
     for warning in summary.warnings:
         log.warning("GX warning: %s", warning)
     if summary.failures:
-        raise CheckError(
-            f"GX checkpoint failed: {' | '.join(summary.failures)}".replace("\n", " ")
-        )
+        raise CheckError(f"GX checkpoint failed: {' | '.join(summary.failures)}".replace("\n", " "))
     return summary
 
 

@@ -103,9 +103,7 @@ def write_mart_copy(warehouse: Path, target: Path, settings: RunSettings) -> dic
                 """,
                 [MART_SCHEMA, name],
             ).fetchall():
-                con.execute(
-                    f"comment on column {dest}.{_quote(column)} is {_literal(col_comment)}"
-                )
+                con.execute(f"comment on column {dest}.{_quote(column)} is {_literal(col_comment)}")
         con.execute("detach wh")
         con.execute("checkpoint")
     finally:

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the doc_md table and the hand-made SQL are easier to read unwrapped)
 """A hand-made working warehouse with a tiny `mart` schema, for the fast tests."""
 
 from __future__ import annotations
@@ -48,8 +49,10 @@ def make_warehouse(path: Path, *, revenue: str = "100.00", imbalance: str = "0.0
             """,
             [imbalance, imbalance],
         )
-        con.execute("create or replace view mart.v_revenue as select sum(revenue) as r "
-                    "from mart.fct_customer_profitability")
+        con.execute(
+            "create or replace view mart.v_revenue as select sum(revenue) as r "
+            "from mart.fct_customer_profitability"
+        )
     finally:
         con.close()
 
@@ -119,13 +122,17 @@ def make_full_mart(path: Path, plant: str | None = None) -> None:
     try:
         con.execute(FULL_MART_SQL)
         if plant == "email":
-            con.execute("update mart.dim_customer set customer_name = 'jan@example.nl' "
-                        "where customer_key = 2")
+            con.execute(
+                "update mart.dim_customer set customer_name = 'jan@example.nl' "
+                "where customer_key = 2"
+            )
         elif plant == "identity":
             con.execute("insert into mart.bridge_customer_source values ('crm', 'A-1', 2)")
         elif plant == "cent":
-            con.execute("update mart.reconciliation_ledger set allocated_amount = "
-                        "allocated_amount + 0.01 where cost_pool = 'bad_debt'")
+            con.execute(
+                "update mart.reconciliation_ledger set allocated_amount = "
+                "allocated_amount + 0.01 where cost_pool = 'bad_debt'"
+            )
         elif plant == "disagree":
             con.execute("update mart.dim_customer set is_active_crm = not is_active_crm")
     finally:

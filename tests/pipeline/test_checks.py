@@ -19,8 +19,11 @@ GENERAL = tuple(c for c in checks.CONCERNS if c.name != "hygiene_segments")
 
 
 def _settings(tmp_path):
-    return RunSettings(landing=tmp_path / "landing", warehouse=tmp_path / "wh" / "kw.duckdb",
-                       as_of=date(2025, 2, 28))
+    return RunSettings(
+        landing=tmp_path / "landing",
+        warehouse=tmp_path / "wh" / "kw.duckdb",
+        as_of=date(2025, 2, 28),
+    )
 
 
 def test_clean_mart_passes_every_concern(tmp_path):
@@ -35,8 +38,11 @@ def test_clean_mart_passes_every_concern(tmp_path):
 @pytest.mark.parametrize(
     ("plant", "expected"),
     [
-        ("email", r"hygiene_text: expect_column_values_to_not_match_regex\(text_value\) failed "
-                  r"on table_name=dim_customer column_name=customer_name"),
+        (
+            "email",
+            r"hygiene_text: expect_column_values_to_not_match_regex\(text_value\) failed "
+            r"on table_name=dim_customer column_name=customer_name",
+        ),
         ("identity", r"identity: .*system=crm source_id=A-1"),
         ("cent", r"totals: .*cost_pool=bad_debt period_month=2025-01"),
     ],
@@ -69,8 +75,11 @@ def test_segment_counts_follow_the_definition(tmp_path):
 
 def test_committed_suites_match_the_code():
     for concern in checks.CONCERNS:
-        stored = json.loads((EXPECTATIONS_DIR / "expectations" / f"{concern.name}.json").read_text())
+        stored = json.loads(
+            (EXPECTATIONS_DIR / "expectations" / f"{concern.name}.json").read_text()
+        )
         in_code = [e.configuration.to_json_dict() for e in concern.expectations()]
         assert [(e["type"], e["kwargs"]) for e in stored["expectations"]] == [
-            (e["type"], e["kwargs"]) for e in in_code], concern.name
+            (e["type"], e["kwargs"]) for e in in_code
+        ], concern.name
         assert (EXPECTATIONS_DIR / "checkpoints" / f"{concern.name}.json").exists()

@@ -17,8 +17,11 @@ from .handmade import make_warehouse
 
 
 def _settings(tmp_path: Path) -> RunSettings:
-    return RunSettings(landing=tmp_path / "landing", warehouse=tmp_path / "wh" / "kw.duckdb",
-                       as_of=date(2025, 2, 28))
+    return RunSettings(
+        landing=tmp_path / "landing",
+        warehouse=tmp_path / "wh" / "kw.duckdb",
+        as_of=date(2025, 2, 28),
+    )
 
 
 def test_gate_passes_when_balanced(tmp_path):
@@ -42,21 +45,26 @@ def test_publish_copies_only_the_mart_and_writes_csvs(tmp_path):
     assert Path(summary.published_path) == settings.published_path
     con = duckdb.connect(str(settings.published_path), read_only=True)
     try:
-        schemas = {r[0] for r in con.execute(
-            "select distinct schema_name from duckdb_tables()").fetchall()}
+        schemas = {
+            r[0] for r in con.execute("select distinct schema_name from duckdb_tables()").fetchall()
+        }
         assert schemas == {"mart"}
         assert con.execute("select r from mart.v_revenue").fetchone()[0] == 100
-        comment = con.execute("select comment from duckdb_tables() "
-                              "where table_name = 'fct_customer_profitability'").fetchone()[0]
+        comment = con.execute(
+            "select comment from duckdb_tables() where table_name = 'fct_customer_profitability'"
+        ).fetchone()[0]
         assert comment == "one row per customer"
     finally:
         con.close()
     assert sorted(p.name for p in settings.reconciliation_dir.iterdir()) == [
-        "2025-01.csv", "2025-02.csv"]
+        "2025-01.csv",
+        "2025-02.csv",
+    ]
     text = (settings.reconciliation_dir / "2025-01.csv").read_text().splitlines()
-    assert text == ["period_month,cost_pool,ledger_amount,allocated_amount,"
-                    "unallocated_amount,difference",
-                    "2025-01-01,field_sales,100.00,90.00,10.00,0.00"]
+    assert text == [
+        "period_month,cost_pool,ledger_amount,allocated_amount,unallocated_amount,difference",
+        "2025-01-01,field_sales,100.00,90.00,10.00,0.00",
+    ]
     leftovers = [p.name for p in settings.published_dir.iterdir() if p.name.startswith(".")]
     assert leftovers == []
 

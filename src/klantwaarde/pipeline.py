@@ -1,0 +1,245 @@
+"""The nightly run as ordered step functions: `klantwaarde run` and the DAG call these.
+
+    wait → load → build → check → segment → reconcile → publish → document
+
+Each step takes the `RunSettings` (plus, for `build`, what `load` returned), opens the
+working warehouse only for as long as it needs it, closes every connection before it
+returns, and returns a small JSON-able dict (the DAG passes it on as XCom). A step
+that finds something wrong raises a `KlantwaardeError` whose message is the one-line
+reason the run stops with. Because publish comes after every gate (dbt tests inside
+`build`, GX in `check`, the ledger in `reconcile`), only a clean run replaces the
+published mart; otherwise the previous published file stays byte-identical.
+
+Single writer: DuckDB allows one read-write process per file, so the steps run one
+after another, never side by side (the DAG chains them linearly and allows one active
+run; see dags/klantwaarde_nightly.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from klantwaarde.contract import SYSTEMS
+from klantwaarde.errors import DropsNotReady
+from klantwaarde.settings import RunSettings
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "_manifest.json"
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _connect(settings: RunSettings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(
+        str(settings.warehouse), read_only=read_only, config=settings.duckdb.config()
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    """Turn a step's summary (a dataclass, dates, Decimals, paths) into JSON-able data."""
+    if hasattr(value, "as_dict"):
+        return _jsonable(value.as_dict())
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: _jsonable(getattr(value, k)) for k in value.__dataclass_fields__}
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+# ---------------------------------------------------------------- 1 wait
+
+
+def missing_systems(landing: Path, as_of: date) -> list[str]:
+    """Systems with no complete drop (a drop folder with its manifest) for `as_of`."""
+    night = as_of.isoformat()
+    return [s for s in SYSTEMS if not (Path(landing) / s / night / MANIFEST).is_file()]
+
+
+def drops_not_ready_message(landing: Path, as_of: date, missing: list[str]) -> str:
+    return (
+        f"no complete drop for {', '.join(missing)} on {as_of.isoformat()} "
+        f"(expected {Path(landing)}/<system>/{as_of.isoformat()}/{MANIFEST})"
+    )
+
+
+def wait_for_drops(
+    settings: RunSettings, timeout_s: float = 0.0, poke_interval_s: float = 30.0
+) -> dict[str, Any]:
+    """Step 1: every system has a complete drop for the as-of date.
+
+    With `timeout_s=0` (the command line) it looks once. The DAG uses a sensor that
+    pokes `missing_systems` instead, so that a waiting run holds no worker slot.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        missing = missing_systems(settings.landing, settings.as_of)
+        if not missing:
+            return {"as_of": settings.as_of.isoformat(), "systems": list(SYSTEMS)}
+        if time.monotonic() >= deadline:
+            raise DropsNotReady(drops_not_ready_message(settings.landing, settings.as_of, missing))
+        time.sleep(min(poke_interval_s, max(0.0, deadline - time.monotonic())))
+
+
+# ---------------------------------------------------------------- 2 load
+
+
+def load(settings: RunSettings) -> dict[str, Any]:
+    """Step 2: every complete drop up to the as-of date that is not loaded yet."""
+    from klantwaarde.load import load_landing
+
+    con = _connect(settings)
+    try:
+        summary = load_landing(con, settings.landing, settings.as_of)
+    finally:
+        con.close()
+    result = _jsonable(summary)
+    if not isinstance(result, dict):
+        result = {"summary": result}
+    touched = getattr(summary, "touched_from", None)
+    result["touched_from"] = touched.isoformat() if hasattr(touched, "isoformat") else touched
+    return result
+
+
+# ---------------------------------------------------------------- 3 build
+
+
+def build(settings: RunSettings, rebuild_from: str | date | None = None) -> dict[str, Any]:
+    """Step 3: dbt seed, snapshot and build (models and tests) in-process.
+
+    `rebuild_from` is the first date the load touched (None: nothing new, or a full
+    refresh). A failing model or test raises BuildError naming it.
+    """
+    from klantwaarde.build import build as dbt_build
+
+    if isinstance(rebuild_from, str):
+        rebuild_from = date.fromisoformat(rebuild_from)
+    return _jsonable(dbt_build(settings, None if settings.full_refresh else rebuild_from))
+
+
+# ---------------------------------------------------------------- 4 check
+
+
+def check(settings: RunSettings) -> dict[str, Any]:
+    """Step 4: the GX checkpoints (read-only). Raises CheckError naming failures."""
+    from klantwaarde.checks import run_checks
+
+    return _jsonable(run_checks(settings))
+
+
+# ---------------------------------------------------------------- 5 segment
+
+
+def segment(settings: RunSettings) -> dict[str, Any]:
+    """Step 5: segmentation and commercial plan, written back to `mart`."""
+    from klantwaarde.segment import segment as run_segment
+
+    con = _connect(settings)
+    try:
+        summary = run_segment(con, settings.as_of, settings.commercial_budget)
+    finally:
+        con.close()
+    return _jsonable(summary)
+
+
+# ---------------------------------------------------------------- 6 reconcile
+
+
+def reconcile(settings: RunSettings) -> dict[str, Any]:
+    """Step 6: the reconciliation gate (read-only). Raises ReconciliationError."""
+    from klantwaarde.reconcile import reconcile as gate
+
+    return _jsonable(gate(settings))
+
+
+# ---------------------------------------------------------------- 7 publish
+
+
+def publish(settings: RunSettings) -> dict[str, Any]:
+    """Step 7: atomic publish of the mart and the finance CSVs."""
+    from klantwaarde.publish import publish as do_publish
+
+    return _jsonable(do_publish(settings))
+
+
+# ---------------------------------------------------------------- 8 document
+
+
+def document(settings: RunSettings) -> dict[str, Any]:
+    """Step 8: dbt docs and GX Data Docs into `settings.docs_dir`."""
+    from klantwaarde.docs import build_docs
+
+    return _jsonable(build_docs(settings))
+
+
+# ---------------------------------------------------------------- the run
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    func: Callable[..., dict[str, Any]]
+    doc: str
+
+
+STEPS: tuple[Step, ...] = (
+    Step("wait_for_drops", wait_for_drops, "complete drops from all three systems"),
+    Step("load", load, "landing zone -> raw tables"),
+    Step("build", build, "dbt seed, snapshot, build (models + tests)"),
+    Step("check", check, "Great Expectations checkpoints"),
+    Step("segment", segment, "segmentation and commercial plan"),
+    Step("reconcile", reconcile, "reconciliation gate"),
+    Step("publish", publish, "atomic publish of the mart + finance CSVs"),
+    Step("document", document, "dbt docs + GX Data Docs"),
+)
+
+
+@dataclass
+class RunResult:
+    settings: RunSettings
+    steps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        recon = self.steps.get("reconcile", {}).get("status", "?")
+        lines = [
+            f"klantwaarde run {self.settings.as_of.isoformat()}: published "
+            f"{self.settings.published_path}",
+            f"  reconciliation: {recon}",
+            "  steps: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items()),
+        ]
+        return "\n".join(lines)
+
+
+def run_step(step: Step, settings: RunSettings, result: RunResult) -> dict[str, Any]:
+    started = time.perf_counter()
+    if step.name == "build":
+        out = step.func(settings, result.steps.get("load", {}).get("touched_from"))
+    else:
+        out = step.func(settings)
+    result.steps[step.name] = out
+    result.seconds[step.name] = time.perf_counter() - started
+    log.info("step %s done in %.1fs", step.name, result.seconds[step.name])
+    return out
+
+
+def run(settings: RunSettings) -> RunResult:
+    """The whole nightly run, in order. The first gate that fails raises and stops it."""
+    result = RunResult(settings)
+    for step in STEPS:
+        run_step(step, settings, result)
+    return result

@@ -1,0 +1,25 @@
+"""One Airflow home for the whole test session, configured before airflow is imported."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from klantwaarde import airflow_env
+
+# Before any test module imports airflow (stack-notes: config is read at import).
+_HOME = Path(
+    os.environ.get("KLANTWAARDE_TEST_AIRFLOW_HOME") or tempfile.mkdtemp(prefix="kw-airflow-")
+)
+os.environ["KLANTWAARDE_TEST_AIRFLOW_HOME"] = str(_HOME)
+airflow_env.configure(_HOME)
+
+
+@pytest.fixture(scope="session")
+def airflow_home() -> Path:
+    """A migrated metadata DB, reset once per session."""
+    airflow_env.migrate(reset=True)
+    return _HOME
