@@ -7,10 +7,9 @@ accounts as (
 
 ),
 
-legal_forms as (
+name_noise_tokens as (
 
-    select list(lower(legal_form)) as legal_form_tokens
-    from {{ ref('customer_legal_forms') }}
+    {{ name_noise_tokens() }}
 
 ),
 
@@ -21,12 +20,12 @@ final as (
         accounts.account_name,
         accounts.created_at,
         {{ normalize_identifier('accounts.account_number') }} as account_number_normalized,
-        {{ normalize_company_name('accounts.account_name', 'legal_forms.legal_form_tokens') }} as name_normalized,
+        {{ normalize_company_name('accounts.account_name', 'name_noise_tokens.noise_tokens') }} as name_normalized,
         {{ normalize_vat('accounts.vat_number') }} as vat_normalized,
         {{ normalize_postcode('accounts.postcode') }} as postcode_normalized,
         {{ normalize_domain('accounts.website_url') }} as website_domain
     from accounts
-    cross join legal_forms
+    cross join name_noise_tokens
 
 )
 

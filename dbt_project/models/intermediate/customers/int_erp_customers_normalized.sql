@@ -8,10 +8,9 @@ erp_customers as (
 
 ),
 
-legal_forms as (
+name_noise_tokens as (
 
-    select list(lower(legal_form)) as legal_form_tokens
-    from {{ ref('customer_legal_forms') }}
+    {{ name_noise_tokens() }}
 
 ),
 
@@ -21,12 +20,12 @@ final as (
         erp_customers.customer_no,
         erp_customers.customer_name,
         {{ normalize_identifier('erp_customers.customer_no') }} as customer_no_normalized,
-        {{ normalize_company_name('erp_customers.customer_name', 'legal_forms.legal_form_tokens') }} as name_normalized,
+        {{ normalize_company_name('erp_customers.customer_name', 'name_noise_tokens.noise_tokens') }} as name_normalized,
         {{ normalize_vat('erp_customers.vat_number') }} as vat_normalized,
         {{ normalize_postcode('erp_customers.postcode') }} as postcode_normalized,
         erp_customers.country_code
     from erp_customers
-    cross join legal_forms
+    cross join name_noise_tokens
 
 )
 

@@ -7,10 +7,9 @@ organizations as (
 
 ),
 
-legal_forms as (
+name_noise_tokens as (
 
-    select list(lower(legal_form)) as legal_form_tokens
-    from {{ ref('customer_legal_forms') }}
+    {{ name_noise_tokens() }}
 
 ),
 
@@ -20,9 +19,9 @@ final as (
         organizations.organization_id,
         organizations.organization_name,
         {{ normalize_identifier('organizations.external_id') }} as external_id_normalized,
-        {{ normalize_company_name('organizations.organization_name', 'legal_forms.legal_form_tokens') }} as name_normalized
+        {{ normalize_company_name('organizations.organization_name', 'name_noise_tokens.noise_tokens') }} as name_normalized
     from organizations
-    cross join legal_forms
+    cross join name_noise_tokens
 
 )
 
