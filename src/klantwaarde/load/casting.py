@@ -132,7 +132,7 @@ SELECT {keys}, max(_line_no) AS _keep FROM {LINED}
 WHERE _reason IS NULL AND NOT _skip
 GROUP BY {keys} HAVING count(*) > 1"""
     )
-    return con.execute(f"SELECT count(*) FROM {DUPS}").fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM {DUPS}").fetchall()[0][0]
 
 
 def dup_join(entity: contract.Entity, left: str = "t", right: str = "d") -> str:

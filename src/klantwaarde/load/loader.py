@@ -206,7 +206,7 @@ def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    return int(con.execute(sql).fetchone()[0])
+    return int(con.execute(sql).fetchall()[0][0])
 
 
 def _stage_csv(
@@ -270,7 +270,7 @@ def _check_fields(con: duckdb.DuckDBPyConnection, vf: VerifiedFile, extra: list[
     objects = f"FROM {casting.TYPED} WHERE NOT _skip AND (_reason IS NULL OR _raw LIKE '{{%')"
     counts = con.execute(
         "SELECT count(*), " + ", ".join(f"count({ident(c)})" for c in ent.columns) + f" {objects}"
-    ).fetchone()
+    ).fetchall()[0]
     if not counts[0]:
         return
     empty = [c for c, n in zip(ent.columns, counts[1:], strict=True) if n == 0]
@@ -284,7 +284,7 @@ def _check_fields(con: duckdb.DuckDBPyConnection, vf: VerifiedFile, extra: list[
             f"count(*) FILTER (WHERE json_exists(line, {lit(chr(36) + '.' + c)}))" for c in suspects
         )
         + f" FROM ({jsonl_reader.raw_lines_sql(vf.facts.path)}) WHERE json_valid(line)"
-    ).fetchone()
+    ).fetchall()[0]
     missing = [c for c, n in zip(suspects, present, strict=True) if n == 0]
     if missing:
         hint = f" (unknown field(s) {', '.join(extra)}: renamed?)" if extra else ""
@@ -373,13 +373,13 @@ def _business_date_min(
         f"FROM {ent.raw_table} WHERE _extract_date = {lit(drop.extract_date)} "
         f"AND _loaded_at = {lit(loaded_at)}"
     )
-    found = con.execute(f"SELECT min(CAST({ident(column)} AS DATE)) {new_rows}").fetchone()[0]
+    found = con.execute(f"SELECT min(CAST({ident(column)} AS DATE)) {new_rows}").fetchall()[0][0]
     if (ent.system, ent.name) == ("erp", "payments"):
         invoices = contract.entity("erp", "invoice_lines").raw_table
         invoice_min = con.execute(
             f"SELECT min(invoice_date) FROM {invoices} "
             f"WHERE invoice_no IN (SELECT invoice_no {new_rows})"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         found = min((d for d in (found, invoice_min) if d is not None), default=None)
     return found
 
