@@ -1,0 +1,82 @@
+{#- Classic ABC: a driver_share pool's month is split over customers by their share of
+    the month's driver quantity, exact to the cent (largest remainder, tie-break by
+    customer_key). A pool-month without any driver volume stays unallocated. -#}
+with
+
+cost_pools_monthly as (
+
+    select * from {{ ref('int_cost_pools_monthly') }}
+    where method = 'driver_share'
+
+),
+
+drivers_monthly as (
+
+    select * from {{ ref('int_drivers_monthly') }}
+
+),
+
+pool_customer_drivers as (
+
+    select
+        cost_pools_monthly.period_month,
+        cost_pools_monthly.cost_pool,
+        cost_pools_monthly.method,
+        cost_pools_monthly.cost_class,
+        cost_pools_monthly.driver,
+        cost_pools_monthly.ledger_amount,
+        drivers_monthly.customer_key,
+        drivers_monthly.driver_quantity
+    from cost_pools_monthly
+    inner join drivers_monthly
+        on cost_pools_monthly.period_month = drivers_monthly.period_month
+        and cost_pools_monthly.driver = drivers_monthly.driver
+
+),
+
+allocated as (
+
+    select * from {{ allocate_largest_remainder(
+        'pool_customer_drivers',
+        group_by=['period_month', 'cost_pool'],
+        amount='ledger_amount',
+        weight='driver_quantity * 100',
+        tie_break='customer_key'
+    ) }}
+
+),
+
+pools_without_volume as (
+
+    select cost_pools_monthly.*
+    from cost_pools_monthly
+    where not exists (
+        select 1 from allocated
+        where allocated.period_month = cost_pools_monthly.period_month
+            and allocated.cost_pool = cost_pools_monthly.cost_pool
+    )
+
+),
+
+final as (
+
+    select
+        period_month, cost_pool, method, cost_class, driver, customer_key,
+        driver_quantity,
+        allocated_amount,
+        cast(0 as decimal(18, 2))   as unallocated_amount,
+        cast(null as varchar)       as unallocated_reason
+    from allocated
+    union all
+    select
+        period_month, cost_pool, method, cost_class, driver,
+        cast(null as varchar)       as customer_key,
+        cast(0 as decimal(38, 2))   as driver_quantity,
+        cast(0 as decimal(18, 2))   as allocated_amount,
+        ledger_amount               as unallocated_amount,
+        'no_driver_volume'          as unallocated_reason
+    from pools_without_volume
+
+)
+
+select * from final

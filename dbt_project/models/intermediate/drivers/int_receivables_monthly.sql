@@ -1,0 +1,170 @@
+{#- Receivable drivers per customer_key × month, from invoices, due dates and payments.
+
+    An invoice (positive total; credit notes are not receivables) is outstanding from its
+    invoice date until the day its payments (matched by invoice_no) cover it. Its balance
+    is constant between events, so we build segments [from, to) of constant balance and
+    clip them to months and to the horizon (the day after the latest ERP drop, at most
+    var as_of_date + 1).
+      receivable_euro_days  Σ outstanding balance × days outstanding in the month
+      overdue_invoices      invoices past their due date and unpaid on at least one day
+                            of the month
+    A month only depends on events up to its end, so closed months do not change as
+    time goes on (the incremental rebuild relies on it). -#}
+with
+
+invoice_lines as (
+
+    select * from {{ ref('stg_erp__invoice_lines') }}
+
+),
+
+payments as (
+
+    select * from {{ ref('stg_erp__payments') }}
+
+),
+
+customer_keys as (
+
+    select * from {{ ref('int_customer_source_keys') }}
+    where system = 'erp'
+
+),
+
+horizon as (
+
+    select least(
+        {{ as_of_date() }} + 1,
+        greatest(
+            (select max(extract_date) from invoice_lines),
+            coalesce((select max(extract_date) from payments), date '0001-01-01')
+        ) + 1
+    ) as horizon_date
+
+),
+
+invoices as (
+
+    select
+        invoice_no,
+        min(customer_no)                        as customer_no,
+        min(invoice_date)                       as invoice_date,
+        max(coalesce(due_date, invoice_date))   as due_date,
+        sum(net_amount_eur)                     as invoice_amount
+    from invoice_lines
+    group by invoice_no
+    having sum(net_amount_eur) > 0
+
+),
+
+balance_events as (
+
+    select invoice_no, invoice_date as event_date, invoice_amount as amount_change
+    from invoices
+    union all
+    select payments.invoice_no, payments.payment_date, -payments.payment_amount
+    from payments
+    inner join invoices
+        on payments.invoice_no = invoices.invoice_no
+
+),
+
+balance_changes_by_day as (
+
+    select invoice_no, event_date, sum(amount_change) as amount_change
+    from balance_events
+    group by invoice_no, event_date
+
+),
+
+balance_segments as (
+
+    select
+        balance_changes_by_day.invoice_no,
+        balance_changes_by_day.event_date as segment_from,
+        coalesce(
+            lead(balance_changes_by_day.event_date) over (
+                partition by balance_changes_by_day.invoice_no
+                order by balance_changes_by_day.event_date
+            ),
+            horizon.horizon_date
+        ) as segment_to,
+        sum(balance_changes_by_day.amount_change) over (
+            partition by balance_changes_by_day.invoice_no
+            order by balance_changes_by_day.event_date
+            rows between unbounded preceding and current row
+        ) as balance
+    from balance_changes_by_day
+    cross join horizon
+
+),
+
+open_segments as (
+
+    select
+        balance_segments.*,
+        least(balance_segments.segment_to, horizon.horizon_date) as segment_end
+    from balance_segments
+    cross join horizon
+    where balance_segments.balance > 0
+        and balance_segments.segment_from < least(balance_segments.segment_to, horizon.horizon_date)
+
+),
+
+segment_months as (
+
+    select
+        open_segments.*,
+        cast(unnest(generate_series(
+            date_trunc('month', open_segments.segment_from),
+            date_trunc('month', open_segments.segment_end - 1),
+            interval 1 month
+        )) as date) as period_month
+    from open_segments
+
+),
+
+segment_month_days as (
+
+    select
+        segment_months.invoice_no,
+        segment_months.period_month,
+        segment_months.balance,
+        greatest(segment_months.segment_from, segment_months.period_month) as days_from,
+        least(segment_months.segment_end, cast(segment_months.period_month + interval 1 month as date)) as days_to,
+        invoices.due_date,
+        invoices.customer_no
+    from segment_months
+    inner join invoices
+        on segment_months.invoice_no = invoices.invoice_no
+
+),
+
+invoice_months as (
+
+    select
+        invoice_no,
+        customer_no,
+        period_month,
+        sum(balance * (days_to - days_from))                            as euro_days,
+        bool_or(greatest(days_from, due_date + 1) < days_to)            as is_overdue
+    from segment_month_days
+    group by invoice_no, customer_no, period_month
+
+),
+
+final as (
+
+    select
+        coalesce(customer_keys.customer_key, {{ unassigned_customer_key() }}) as customer_key,
+        invoice_months.period_month,
+        cast(count(*) filter (where invoice_months.is_overdue) as bigint)   as overdue_invoices,
+        cast(sum(invoice_months.euro_days) as decimal(38, 2))               as receivable_euro_days
+    from invoice_months
+    left join customer_keys
+        on invoice_months.customer_no = customer_keys.source_id
+    group by 1, 2
+
+)
+
+select * from final

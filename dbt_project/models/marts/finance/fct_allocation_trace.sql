@@ -1,0 +1,112 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='period_month',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_months('period_month') }}"
+) }}
+{#- The GL accounts behind every allocated amount: a customer's allocation from a pool
+    in a month is traced back to the (account_no, cost_center) pairs that fed the pool,
+    in proportion to their ledger amounts, exact to the cent (largest remainder). Σ over
+    accounts = fct_cost_allocation.allocated_amount for the customer, month and pool. -#}
+with
+
+gl_entries_pooled as (
+
+    select * from {{ ref('int_gl_entries_pooled') }}
+
+),
+
+cost_allocations as (
+
+    select * from {{ ref('int_cost_allocations') }}
+    where customer_key is not null
+
+),
+
+pool_accounts as (
+
+    select
+        period_month,
+        cost_pool,
+        account_no,
+        cost_center,
+        min(account_name)                       as account_name,
+        cast(sum(amount) as decimal(18, 2))     as account_ledger_amount,
+        count(*)                                as gl_entry_count
+    from gl_entries_pooled
+    group by period_month, cost_pool, account_no, cost_center
+
+),
+
+pool_accounts_weighted as (
+
+    select
+        *,
+        sum(account_ledger_amount) over (partition by period_month, cost_pool) as pool_ledger_amount,
+        -- weight = the account's positive ledger cents; a pool without any positive
+        -- account (only reversals) is traced to its first account
+        case
+            when max(account_ledger_amount) over (partition by period_month, cost_pool) > 0
+                then greatest({{ to_cents('account_ledger_amount') }}, 0)
+            when row_number() over (partition by period_month, cost_pool order by account_no, cost_center) = 1
+                then 1
+            else 0
+        end                                     as trace_weight
+    from pool_accounts
+
+),
+
+customer_pool_accounts as (
+
+    select
+        cost_allocations.customer_key,
+        cost_allocations.period_month,
+        cost_allocations.cost_pool,
+        cost_allocations.allocated_amount       as pool_allocated_amount,
+        pool_accounts_weighted.account_no,
+        pool_accounts_weighted.cost_center,
+        pool_accounts_weighted.account_name,
+        pool_accounts_weighted.account_ledger_amount,
+        pool_accounts_weighted.pool_ledger_amount,
+        pool_accounts_weighted.gl_entry_count,
+        pool_accounts_weighted.trace_weight
+    from cost_allocations
+    inner join pool_accounts_weighted
+        on cost_allocations.period_month = pool_accounts_weighted.period_month
+        and cost_allocations.cost_pool = pool_accounts_weighted.cost_pool
+    where {{ rebuild_months_filter('cost_allocations.period_month') }}
+
+),
+
+traced as (
+
+    select * from {{ allocate_largest_remainder(
+        'customer_pool_accounts',
+        group_by=['customer_key', 'period_month', 'cost_pool'],
+        amount='pool_allocated_amount',
+        weight='trace_weight',
+        tie_break='account_no, cost_center'
+    ) }}
+
+),
+
+final as (
+
+    select
+        cast(customer_key as varchar)                   as customer_key,
+        cast(period_month as date)                      as period_month,
+        cast(cost_pool as varchar)                      as cost_pool,
+        cast(account_no as varchar)                     as account_no,
+        cast(cost_center as varchar)                    as cost_center,
+        cast(account_name as varchar)                   as account_name,
+        cast(allocated_amount as decimal(18, 2))        as allocated_amount,
+        cast(pool_allocated_amount as decimal(18, 2))   as pool_allocated_amount,
+        cast(account_ledger_amount as decimal(18, 2))   as account_ledger_amount,
+        cast(pool_ledger_amount as decimal(18, 2))      as pool_ledger_amount,
+        cast(gl_entry_count as bigint)                  as gl_entry_count
+    from traced
+
+)
+
+select * from final

@@ -1,0 +1,58 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='period_month',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_months('period_month') }}"
+) }}
+{#- Step 5 of the path of one euro: contribution per customer and month.
+    revenue / cogs from int_customer_revenue_monthly, cost_to_serve / credit_cost from
+    int_customer_cost_monthly; gross_margin = revenue - cogs;
+    contribution = gross_margin - cost_to_serve - credit_cost (macro contribution()). -#}
+with
+
+revenue_monthly as (
+
+    select * from {{ ref('int_customer_revenue_monthly') }}
+
+),
+
+cost_monthly as (
+
+    select * from {{ ref('int_customer_cost_monthly') }}
+
+),
+
+joined as (
+
+    select
+        coalesce(revenue_monthly.customer_key, cost_monthly.customer_key)   as customer_key,
+        coalesce(revenue_monthly.period_month, cost_monthly.period_month)   as period_month,
+        coalesce(revenue_monthly.revenue, 0)                                as revenue,
+        coalesce(revenue_monthly.cogs, 0)                                   as cogs,
+        coalesce(cost_monthly.cost_to_serve, 0)                             as cost_to_serve,
+        coalesce(cost_monthly.credit_cost, 0)                               as credit_cost
+    from revenue_monthly
+    full outer join cost_monthly
+        on revenue_monthly.customer_key = cost_monthly.customer_key
+        and revenue_monthly.period_month = cost_monthly.period_month
+
+),
+
+final as (
+
+    select
+        cast(customer_key as varchar)                                       as customer_key,
+        cast(period_month as date)                                          as period_month,
+        cast(revenue as decimal(18, 2))                                     as revenue,
+        cast(cogs as decimal(18, 2))                                        as cogs,
+        cast(revenue - cogs as decimal(18, 2))                              as gross_margin,
+        cast(cost_to_serve as decimal(18, 2))                               as cost_to_serve,
+        cast(credit_cost as decimal(18, 2))                                 as credit_cost,
+        {{ contribution('revenue - cogs', 'cost_to_serve', 'credit_cost') }} as contribution
+    from joined
+    where {{ rebuild_months_filter('period_month') }}
+
+)
+
+select * from final
