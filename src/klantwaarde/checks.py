@@ -277,9 +277,9 @@ def _hygiene_periods_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) 
 
 def _tier_shares() -> list[tuple[str, str]]:
     try:  # the segmentation's own definition, when it is there
-        from klantwaarde.segment.config import load_config  # type: ignore[attr-defined]
+        from klantwaarde.segment.config import SegmentConfig
 
-        return [(label, str(share)) for label, share in load_config().curry.tiers]
+        return [(label, str(share)) for label, share in SegmentConfig.default().curry.tiers]
     except Exception:
         return list(DEFAULT_TIER_SHARES)
 

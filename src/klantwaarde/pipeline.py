@@ -66,8 +66,9 @@ def _jsonable(value: Any) -> Any:
 
 def missing_systems(landing: Path, as_of: date) -> list[str]:
     """Systems with no complete drop (a drop folder with its manifest) for `as_of`."""
-    night = as_of.isoformat()
-    return [s for s in SYSTEMS if not (Path(landing) / s / night / MANIFEST).is_file()]
+    from klantwaarde.load import missing_systems as loader_missing_systems
+
+    return loader_missing_systems(Path(landing), as_of)
 
 
 def drops_not_ready_message(landing: Path, as_of: date, missing: list[str]) -> str:
