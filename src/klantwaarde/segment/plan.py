@@ -109,9 +109,8 @@ def commercial_budget(
     table = pd.DataFrame(rows)
     table["score"] = [float(s) for s in scores]
     table["budget_amount_cents"] = pd.Series(amounts, dtype="int64")
-    table["budget_share"] = (
-        table["budget_amount_cents"] / total_cents if total_cents else 0.0
-    ).astype("float64")
+    table["budget_share"] = table["budget_amount_cents"] / total_cents if total_cents else 0.0
+    table["budget_share"] = table["budget_share"].astype("float64")
     table["total_budget_cents"] = total_cents
     return table
 
