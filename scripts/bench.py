@@ -1,0 +1,295 @@
+"""Benchmark the nightly pipeline at scale S and M (`make bench`).
+
+For each scale set it generates the landing zone once (cached under
+`bench/data/<set>/`, keyed by the generator's parameters and source), then runs:
+
+1. a full build: every drop but the last night, from the landing zone to the published
+   mart, through the same step functions as `klantwaarde run`;
+2. one more night as an incremental run.
+
+It prints, per stage and in total, wall-clock seconds, peak resident memory (the
+process and its children, sampled every 20 ms) and, for the load, rows per second;
+then a floor: one hand-written DuckDB query over the same files computing the same
+monthly aggregates. The figures also go to `bench/results/<set>.json`.
+
+These are figures to read, not assertions: nothing here fails on a slow run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import platform
+import shutil
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH_DIR = REPO / "bench"
+
+SETS: dict[str, dict[str, int]] = {
+    "S": {"customers": 2_000, "months": 12, "seed": 11},
+    "M": {"customers": 100_000, "months": 24, "seed": 12},
+}
+
+
+class PeakRSS:
+    """Samples the resident memory of this process and its children in a thread."""
+
+    def __init__(self, interval_s: float = 0.02) -> None:
+        self.interval_s = interval_s
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._proc = psutil.Process()
+
+    def _sample(self) -> int:
+        total = self._proc.memory_info().rss
+        for child in self._proc.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                total += child.memory_info().rss
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._sample())
+            self._stop.wait(self.interval_s)
+
+    def __enter__(self) -> PeakRSS:
+        self.peak = self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._sample())
+
+
+@dataclass
+class StageFigure:
+    stage: str
+    seconds: float
+    peak_rss_mib: float
+    rows: int | None = None
+
+    @property
+    def rows_per_s(self) -> float | None:
+        return self.rows / self.seconds if self.rows and self.seconds else None
+
+
+def _generator_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in sorted((REPO / "src" / "klantwaarde" / "generate").rglob("*.py")):
+        digest.update(path.read_bytes())
+    for path in sorted((REPO / "src" / "klantwaarde").glob("contract.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def ensure_landing(name: str, params: dict[str, int]) -> tuple[Path, float | None]:
+    """The cached landing zone of a set; generates it when missing or stale."""
+    from klantwaarde.generate import generate
+
+    set_dir = BENCH_DIR / "data" / name
+    landing = set_dir / "landing"
+    stamp = set_dir / "stamp.json"
+    wanted = {**params, "generator": _generator_fingerprint()}
+    if stamp.exists() and json.loads(stamp.read_text()) == wanted and landing.exists():
+        return landing, None
+    shutil.rmtree(set_dir, ignore_errors=True)
+    set_dir.mkdir(parents=True)
+    started = time.perf_counter()
+    generate(
+        out=landing,
+        customers=params["customers"],
+        months=params["months"],
+        seed=params["seed"],
+    )
+    seconds = time.perf_counter() - started
+    stamp.write_text(json.dumps(wanted))
+    return landing, seconds
+
+
+def drop_dates(landing: Path) -> list[date]:
+    """The extract dates that have a complete drop in every system."""
+    per_system = []
+    for system in ("erp", "crm", "servicedesk"):
+        dates = {
+            date.fromisoformat(p.parent.name) for p in (landing / system).glob("*/_manifest.json")
+        }
+        per_system.append(dates)
+    return sorted(set.intersection(*per_system))
+
+
+def _loaded_rows(warehouse: Path, since: float) -> int:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        row = con.execute(
+            "select coalesce(sum(rows_in), 0) from meta.load_log "
+            "where loaded_at >= to_timestamp(?)::timestamp",
+            [since],
+        ).fetchone()
+    finally:
+        con.close()
+    return int(row[0]) if row else 0
+
+
+def run_pipeline(settings: Any) -> list[StageFigure]:
+    """One run of every pipeline step, timed and measured one by one."""
+    from klantwaarde import pipeline
+
+    result = pipeline.RunResult(settings)
+    figures: list[StageFigure] = []
+    for step in pipeline.STEPS:
+        wall_start = time.time()
+        with PeakRSS() as rss:
+            pipeline.run_step(step, settings, result)
+        rows = _loaded_rows(settings.warehouse, wall_start) if step.name == "load" else None
+        figures.append(StageFigure(step.name, result.seconds[step.name], rss.peak / 2**20, rows))
+    return figures
+
+
+def floor_query(landing: Path, threads: int, memory: str) -> dict[str, float]:
+    """One hand-written DuckDB query per aggregate over the same files: the floor."""
+    con = duckdb.connect(config={"threads": threads, "memory_limit": memory})
+    started = time.perf_counter()
+    revenue = con.execute(
+        f"""
+        select customer_no, date_trunc('month', invoice_date) as period_month,
+               sum(net_amount) as revenue, sum(cost_amount) as cogs,
+               count(distinct order_no) as orders, count(*) as invoice_lines
+        from read_csv('{landing}/erp/*/invoice_lines.csv', header = true,
+            columns = {{'invoice_no': 'VARCHAR', 'line_no': 'INTEGER',
+              'invoice_date': 'DATE', 'due_date': 'DATE', 'customer_no': 'VARCHAR',
+              'order_no': 'VARCHAR', 'delivery_no': 'VARCHAR', 'product_code': 'VARCHAR',
+              'quantity': 'DECIMAL(18,3)', 'unit_price': 'DECIMAL(18,4)',
+              'discount_amount': 'DECIMAL(18,2)', 'net_amount': 'DECIMAL(18,2)',
+              'cost_amount': 'DECIMAL(18,2)', 'currency': 'VARCHAR'}})
+        group by all
+        """
+    ).fetchall()
+    ledger = con.execute(
+        f"""
+        select date_trunc('month', posting_date) as period_month, account_no, cost_center,
+               sum(amount) as amount
+        from read_csv('{landing}/erp/*/gl_entries.csv', header = true,
+            columns = {{'entry_no': 'VARCHAR', 'posting_date': 'DATE',
+              'account_no': 'VARCHAR', 'account_name': 'VARCHAR', 'cost_center': 'VARCHAR',
+              'amount': 'DECIMAL(18,2)', 'description': 'VARCHAR', 'customer_no': 'VARCHAR'}})
+        group by all
+        """
+    ).fetchall()
+    seconds = time.perf_counter() - started
+    con.close()
+    return {"seconds": seconds, "revenue_groups": len(revenue), "ledger_groups": len(ledger)}
+
+
+def bench_set(name: str, params: dict[str, int]) -> dict[str, Any]:
+    from klantwaarde.settings import DuckDBSettings, RunSettings
+
+    landing, generate_s = ensure_landing(name, params)
+    dates = drop_dates(landing)
+    if len(dates) < 2:
+        raise SystemExit(f"set {name}: need at least two complete nights, found {dates}")
+    work = BENCH_DIR / "runs" / name
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    duck = DuckDBSettings()
+
+    def settings(as_of: date, full_refresh: bool) -> RunSettings:
+        return RunSettings(
+            landing=landing,
+            warehouse=work / "warehouse.duckdb",
+            as_of=as_of,
+            full_refresh=full_refresh,
+            duckdb=duck,
+        )
+
+    full = run_pipeline(settings(dates[-2], True))
+    incremental = run_pipeline(settings(dates[-1], False))
+    floor = floor_query(landing, duck.threads, duck.memory_limit)
+    input_bytes = sum(p.stat().st_size for p in landing.rglob("*") if p.is_file())
+    return {
+        "set": name,
+        "params": params,
+        "landing_bytes": input_bytes,
+        "generate_seconds": generate_s,
+        "full_as_of": dates[-2].isoformat(),
+        "incremental_as_of": dates[-1].isoformat(),
+        "full": [f.__dict__ | {"rows_per_s": f.rows_per_s} for f in full],
+        "incremental": [f.__dict__ | {"rows_per_s": f.rows_per_s} for f in incremental],
+        "full_total_seconds": sum(f.seconds for f in full),
+        "full_peak_rss_mib": max(f.peak_rss_mib for f in full),
+        "incremental_total_seconds": sum(f.seconds for f in incremental),
+        "incremental_peak_rss_mib": max(f.peak_rss_mib for f in incremental),
+        "floor": floor,
+        "duckdb": duck.config(),
+    }
+
+
+def print_set(figures: dict[str, Any]) -> None:
+    print(
+        f"\n== set {figures['set']} {figures['params']}  landing "
+        f"{figures['landing_bytes'] / 2**20:.0f} MiB  duckdb {figures['duckdb']}"
+    )
+    if figures["generate_seconds"] is not None:
+        print(f"   generate: {figures['generate_seconds']:.1f} s")
+    for run in ("full", "incremental"):
+        print(f"   {run} run (as of {figures[run + '_as_of']}):")
+        print(f"     {'stage':<16}{'seconds':>10}{'peak RSS MiB':>15}{'rows/s':>14}")
+        for stage in figures[run]:
+            rate = f"{stage['rows_per_s']:,.0f}" if stage["rows_per_s"] else ""
+            print(
+                f"     {stage['stage']:<16}{stage['seconds']:>10.2f}"
+                f"{stage['peak_rss_mib']:>15.0f}{rate:>14}"
+            )
+        print(
+            f"     {'total':<16}{figures[run + '_total_seconds']:>10.2f}"
+            f"{figures[run + '_peak_rss_mib']:>15.0f}"
+        )
+    ratio = figures["incremental_total_seconds"] / figures["full_total_seconds"]
+    print(f"   incremental / full: {ratio:.0%}")
+    print(
+        f"   floor (one DuckDB query for the same monthly aggregates): "
+        f"{figures['floor']['seconds']:.2f} s"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default="S,M", help="comma-separated: S, M")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+    results_dir = BENCH_DIR / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    machine = {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+    }
+    print(f"machine: {machine}")
+    for name in [s.strip() for s in args.sets.split(",") if s.strip()]:
+        if name not in SETS:
+            raise SystemExit(f"unknown set {name!r}; choose from {', '.join(SETS)}")
+        figures = bench_set(name, SETS[name]) | {"machine": machine}
+        print_set(figures)
+        (results_dir / f"{name}.json").write_text(json.dumps(figures, indent=2, default=str))
+    print(f"\nfigures written to {results_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
