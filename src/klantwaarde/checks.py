@@ -52,7 +52,7 @@ BATCH_DEFINITION = "whole_frame"
 DEFAULT_ACTIVE_DISAGREEMENT_MAX = 0.35
 EMAIL_REGEX = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}"
 AMOUNT_COLUMN_REGEX = (
-    r"^(revenue|cogs|gross_margin|cost_to_serve|credit_cost|contribution|ledger_amount"
+    r"(^|_)(revenue|cogs|gross_margin|cost_to_serve|credit_cost|contribution|ledger_amount"
     r"|allocated_amount|unallocated_amount|difference)(_12m|_prev_12m)?$|_amount$|_eur$"
 )
 DEFAULT_TIER_SHARES = (("top", "0.01"), ("big", "0.04"), ("medium", "0.15"))
