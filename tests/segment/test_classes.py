@@ -40,9 +40,9 @@ def test_pareto_smallest_set_reaching_80_then_15(mart) -> None:
     classes = {k: rows[k]["pareto_class"] for k in revenues}
     # a + b reach exactly 80%; c + d are the next 15%; e + f the last 5%
     assert classes == {"a": "A", "b": "A", "c": "B", "d": "B", "e": "C", "f": "C"}
-    # not active: no Pareto class (NULL), see klantwaarde.segment.pareto
-    assert pd.isna(rows["gone"]["pareto_class"])
-    assert pd.isna(rows["prospect"]["pareto_class"])
+    # not active: 0% of window revenue, the tail (see klantwaarde.segment.pareto)
+    assert rows["gone"]["pareto_class"] == "C"
+    assert rows["prospect"]["pareto_class"] == "C"
     assert rows["f"]["cumulative_revenue_share"] == pytest.approx(1.0)
 
 
@@ -58,8 +58,10 @@ def test_pareto_crossing_customer_is_the_last_a(mart) -> None:
 
 def test_pareto_inactive_class_is_configurable(mart) -> None:
     path = mart([customer("a", revenue="10"), customer("p", revenue="0")])
-    _run(path, SegmentConfig.from_mapping({"pareto": {"inactive_class": "C"}}))
-    assert segment_rows(path, "customer_segments")["p"]["pareto_class"] == "C"
+    _run(path, SegmentConfig.from_mapping({"pareto": {"inactive_class": None}}))
+    rows = segment_rows(path, "customer_segments")
+    assert rows["a"]["pareto_class"] == "A"
+    assert pd.isna(rows["p"]["pareto_class"])
 
 
 def _whitney_customers() -> list[dict]:

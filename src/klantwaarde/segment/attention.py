@@ -89,6 +89,8 @@ def attention_profit(customers: pd.DataFrame, config: AttentionConfig) -> pd.Dat
         f"the {pct(r['customer_share'])} most profitable customers make "
         f"{pct(r['contribution_share'])} of the profit and get {pct(r['effort_share'])} "
         "of the attention"
+        if top_n
+        else "no served customers in the window"
     )
     rows.append(r)
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -53,7 +53,7 @@ class ParetoConfig:
     label_a: str = "A"
     label_b: str = "B"
     label_c: str = "C"
-    inactive_class: str | None = None
+    inactive_class: str | None = "C"
 
 
 @dataclass(frozen=True)

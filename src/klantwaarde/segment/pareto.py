@@ -9,10 +9,11 @@ revenue of active customers:
 - B if C_i < (a_share + b_share) x R: the next 15%;
 - C otherwise.
 
-Comparisons are exact (integer cents). Customers that are not active (no revenue in the
-window: inactive and prospects) get no class: NULL, because they hold no share of window
-revenue and would only inflate the C count; `curry_tier` says what they are. Set
-`pareto.inactive_class` to put them in a class instead.
+Comparisons are exact (integer cents). Customers that are not active (no positive revenue
+in the window: inactive and prospects) are C: they hold 0% of window revenue, so they
+belong to the tail, and the contract allows only A, B and C. `curry_tier` tells them apart
+from the active C customers (`inactive`, `prospect`). Set `pareto.inactive_class` to null
+to leave them without a class (NULL) instead.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ Dimension `total` has two rows: `customers` (all segmented customers, the denomi
 of every share) and `unassigned`: the unassigned member, which is not a customer and is
 kept out of every segment, with its own figures and their size relative to the customers
 (so that its money never silently vanishes from the summary).
-Customers without a Pareto class (not active) are counted in segment `unclassified`.
+With `pareto.inactive_class: null`, customers without a Pareto class are counted in
+segment `unclassified`.
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ MEASURES = {
 
 def dimensions(config: SegmentConfig) -> dict[str, tuple[str, ...]]:
     p, v = config.pareto, config.value_matrix
-    pareto = tuple(dict.fromkeys((p.label_a, p.label_b, p.label_c, UNCLASSIFIED)))
+    pareto = (p.label_a, p.label_b, p.label_c)
+    if p.inactive_class is None:
+        pareto = (*pareto, UNCLASSIFIED)
+    pareto = tuple(dict.fromkeys(pareto))
     quadrants = (v.partner, v.potential_defector, v.profiteer, v.marginal, v.unrated)
     return {
         "curry_tier": config.curry.labels,
