@@ -1,0 +1,76 @@
+"""Ground truth, written outside the landing zone to the sibling folder `<out>_truth/`.
+
+`crm_accounts.csv` (accountid → customer_no, empty for CRM-only companies),
+`servicedesk_organizations.csv` (organization_id → customer_no, accountid),
+`faults.csv` (every planted fault: system, extract_date, file, line_no, key, fault) and
+`summary.json` (volumes, loss-makers, FX rates, drop dates, the ledger's drivers).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from klantwaarde.generate.company import Company
+from klantwaarde.generate.crm import Crm
+from klantwaarde.generate.servicedesk import ServiceDesk
+
+FAULT_COLUMNS = ("system", "extract_date", "file", "line_no", "key", "fault")
+
+
+def truth_dir(out: Path) -> Path:
+    out = Path(out)
+    return out.parent / f"{out.name}_truth"
+
+
+def _cno(idx: np.ndarray) -> np.ndarray:
+    return np.where(idx >= 0, (idx + 100001).astype(str), "")
+
+
+def write_truth(
+    out: Path, co: Company, crm: Crm, sd: ServiceDesk, faults: list[tuple], summary: dict
+) -> Path:
+    folder = truth_dir(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    acc = crm.accounts.drop_duplicates("acc").sort_values("acc")
+    pd.DataFrame(
+        {
+            "accountid": acc["accountid"].to_numpy(),
+            "customer_no": _cno(acc["cust"].to_numpy()),
+            "customertypecode": acc["kind"].to_numpy(),
+            "is_duplicate": acc["is_dup"].to_numpy(),
+            "accountnumber_state": acc["accno_state"].to_numpy(),
+        }
+    ).to_csv(folder / "crm_accounts.csv", index=False, lineterminator="\n")
+    org = sd.organizations.drop_duplicates("org").sort_values("org")
+    accountid = acc.set_index("acc")["accountid"]
+    a = org["acc"].to_numpy()
+    pd.DataFrame(
+        {
+            "organization_id": org["organization_id"].to_numpy(),
+            "customer_no": _cno(org["cust"].to_numpy()),
+            "accountid": np.where(a >= 0, accountid.reindex(a).to_numpy(), ""),
+        }
+    ).to_csv(folder / "servicedesk_organizations.csv", index=False, lineterminator="\n")
+    with (folder / "faults.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(FAULT_COLUMNS)
+        w.writerows(sorted(faults, key=lambda r: (r[0], r[1], r[2], r[3], r[5])))
+    (folder / "summary.json").write_text(
+        json.dumps(summary, indent=2, sort_keys=True, default=_plain) + "\n", encoding="utf-8"
+    )
+    return folder
+
+
+def _plain(x):
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, np.floating):
+        return round(float(x), 4)
+    if isinstance(x, np.ndarray):
+        return np.round(x.astype(float), 4).tolist()
+    raise TypeError(type(x))
