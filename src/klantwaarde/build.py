@@ -1,0 +1,487 @@
+"""dbt seed, snapshot and build, in-process (`dbt.cli.main.dbtRunner`).
+
+`build(settings, rebuild_from)` builds the warehouse for `settings.as_of`. The facts of
+the mart are incremental by whole months (var `rebuild_from_month`); this module decides
+which months to rebuild so that an incremental build gives exactly the mart a full
+refresh would give. The first month rebuilt is the earliest of:
+
+- `rebuild_from`: the first month the load touched (`LoadSummary.touched_from`);
+- the month of the previous build's as-of date (open receivables accrue euro-days and
+  fall overdue as time goes on, so the last built month changes even without new rows);
+- the months of every row version loaded since the previous build, *and of the earlier
+  versions of the same keys* (a corrected row that moves to another month empties the
+  old one);
+- the months of the transactions of every source id whose customer_key changed in
+  `mart.bridge_customer_source` (a merge of duplicates or a new match moves old
+  tickets, visits and invoices to another customer). The bridge is built first, compared
+  with the one saved by the previous build, and only then are the facts built.
+
+Everything is rebuilt (no `rebuild_from_month`) on the first build, when a seed
+changed (rates, pool map, capacities move every month), with `settings.full_refresh`
+(then with dbt's `--full-refresh` too), or when a mart fact table is missing.
+
+State lives in the warehouse: `meta.build_runs` (one row per successful build) and
+`meta.build_bridge` (the bridge as of the last successful build). The dbt connection
+is closed before `build` returns: the next steps open the same DuckDB file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from klantwaarde.errors import BuildError
+from klantwaarde.settings import DBT_PROJECT_DIR, RunSettings
+
+log = logging.getLogger(__name__)
+
+# Incremental facts of the mart (rebuilt by whole months).
+INCREMENTAL_FACTS: tuple[str, ...] = (
+    "fct_customer_profitability",
+    "fct_cost_allocation",
+    "fct_allocation_trace",
+    "fct_customer_activity",
+    "reconciliation_ledger",
+)
+
+# Delta entities whose rows land in a month downstream: (raw table, key, business date).
+DELTA_MONTH_SOURCES: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("raw_erp.invoice_lines", ("invoice_no", "line_no"), "invoice_date"),
+    ("raw_erp.payments", ("payment_id",), "payment_date"),
+    ("raw_erp.gl_entries", ("entry_no",), "posting_date"),
+    ("raw_crm.activities", ("activityid",), "actualstart"),
+    ("raw_servicedesk.tickets", ("ticket_id",), "created_at"),
+)
+
+# Where the facts of a source id start: (bridge system, staging relation, id column,
+# month expression). Staging views exist once the bridge has been built.
+SOURCE_ID_MONTHS: tuple[tuple[str, str, str, str], ...] = (
+    ("erp", "staging.stg_erp__invoice_lines", "customer_no", "invoice_date"),
+    ("erp", "staging.stg_erp__gl_entries", "customer_no", "posting_date"),
+    ("crm", "staging.stg_crm__activities", "account_id", "started_at"),
+    ("servicedesk", "staging.stg_servicedesk__tickets", "organization_id", "created_at"),
+)
+
+BRIDGE = "mart.bridge_customer_source"
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    as_of: date
+    requested_rebuild_from: date | None
+    rebuild_from: date | None  # the month rebuilt from; None = every month
+    full_refresh: bool
+    reasons: tuple[str, ...]  # why the rebuild window is what it is
+    nodes_ok: int
+    seconds: float
+    results: dict[str, int] = field(default_factory=dict)  # status -> count
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "requested_rebuild_from": _iso(self.requested_rebuild_from),
+            "rebuild_from": _iso(self.rebuild_from),
+            "full_refresh": self.full_refresh,
+            "reasons": list(self.reasons),
+            "nodes_ok": self.nodes_ok,
+            "seconds": round(self.seconds, 1),
+            "results": dict(self.results),
+        }
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _month(value: date | datetime | None) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    return value.replace(day=1)
+
+
+# ------------------------------------------------------------------ dbt in-process
+
+
+def dbt_env(settings: RunSettings) -> dict[str, str]:
+    """Environment the dbt profile and project read."""
+    return {
+        "KLANTWAARDE_WAREHOUSE": str(settings.warehouse.resolve()),
+        "KLANTWAARDE_DUCKDB_MEMORY": settings.duckdb.memory_limit,
+        "KLANTWAARDE_DUCKDB_THREADS": str(settings.duckdb.threads),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "DO_NOT_TRACK": "1",
+    }
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def close_dbt_connections() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open for the life of the process."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - dbt-duckdb is a dependency
+        return
+    with DuckDBConnectionManager._LOCK:
+        env = DuckDBConnectionManager._ENV
+        if env is not None:
+            try:
+                env.close()
+            finally:
+                DuckDBConnectionManager._ENV = None
+    try:
+        from dbt.adapters.factory import reset_adapters
+
+        reset_adapters()
+    except Exception:  # pragma: no cover - best effort
+        log.debug("reset_adapters failed", exc_info=True)
+
+
+def _failures(result: Any) -> list[str]:
+    """'model fct_x (error: ...)' for every node that did not pass."""
+    failures: list[str] = []
+    run_results = getattr(result.result, "results", None) or []
+    for node_result in run_results:
+        status = str(getattr(node_result.status, "value", node_result.status))
+        if status in ("success", "pass", "skipped", "no-op", "warn"):
+            continue
+        node = node_result.node
+        kind = getattr(node, "resource_type", "node")
+        kind = str(getattr(kind, "value", kind))
+        message = (node_result.message or "").strip().splitlines()
+        detail = message[0][:160] if message else ""
+        if status == "fail" and getattr(node_result, "failures", None):
+            detail = f"{node_result.failures} failing rows"
+        failures.append(f"{kind} {node.name} ({status}{': ' + detail if detail else ''})")
+    return failures
+
+
+def _counts(result: Any) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for node_result in getattr(result.result, "results", None) or []:
+        status = str(getattr(node_result.status, "value", node_result.status))
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def invoke(settings: RunSettings, args: Sequence[str], *, what: str) -> Any:
+    """Run one dbt command in-process; raise BuildError naming every failing node."""
+    from dbt.cli.main import dbtRunner
+
+    target = settings.output_dir / "dbt_target"
+    full_args = [
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(target / "logs"),
+        "--quiet",
+    ]
+    log.info("dbt %s", " ".join(args))
+    settings.output_dir.mkdir(parents=True, exist_ok=True)
+    with _environment(dbt_env(settings)):
+        try:
+            result = dbtRunner().invoke(full_args)
+        finally:
+            close_dbt_connections()
+    if result.success:
+        return result
+    failures = _failures(result)
+    if not failures:
+        reason = str(result.exception or "unknown error").strip().splitlines()
+        failures = [reason[0][:300] if reason else "unknown error"]
+    raise BuildError(f"dbt {what} failed: " + "; ".join(failures))
+
+
+# ------------------------------------------------------------------ build state
+
+STATE_DDL = (
+    "create schema if not exists meta",
+    """create table if not exists meta.build_runs (
+        as_of_date date not null,
+        rebuild_from_month date,
+        full_refresh boolean not null,
+        seeds_sha256 varchar not null,
+        raw_loaded_until timestamp,
+        reasons varchar,
+        built_at timestamp not null
+    )""",
+)
+
+
+def seeds_fingerprint() -> str:
+    """sha256 over every seed file: a changed rate or pool map moves every month."""
+    digest = hashlib.sha256()
+    for path in sorted((DBT_PROJECT_DIR / "seeds").rglob("*.csv")):
+        digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _connect(settings: RunSettings) -> duckdb.DuckDBPyConnection:
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(settings.warehouse), config=settings.duckdb.config())
+
+
+def _relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
+    schema, name = relation.split(".")
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = ? and table_name = ?",
+            [schema, name],
+        ).fetchone()[0]
+    )
+
+
+def _previous_run(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    row = con.execute(
+        "select as_of_date, seeds_sha256, raw_loaded_until from meta.build_runs"
+        " order by built_at desc limit 1"
+    ).fetchone()
+    if row is None:
+        return None
+    return {"as_of": row[0], "seeds_sha256": row[1], "raw_loaded_until": row[2]}
+
+
+def _raw_loaded_until(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    parts = [
+        f"select max(_loaded_at) as t from {table}"
+        for table, _, _ in DELTA_MONTH_SOURCES
+        if _relation_exists(con, table)
+    ]
+    if not parts:
+        return None
+    return con.execute(f"select max(t) from ({' union all '.join(parts)})").fetchone()[0]
+
+
+def changed_rows_month(
+    con: duckdb.DuckDBPyConnection, since: datetime | None, as_of: date
+) -> date | None:
+    """Earliest month of any version of a key that got a new version after `since`."""
+    months: list[date] = []
+    for table, key, business_date in DELTA_MONTH_SOURCES:
+        if not _relation_exists(con, table):
+            continue
+        keys = ", ".join(key)
+        new_filter = "_loaded_at > ?" if since is not None else "true"
+        params: list[Any] = [as_of] + ([since] if since is not None else []) + [as_of]
+        value = con.execute(
+            f"""
+            with changed_keys as (
+                select distinct {keys} from {table}
+                where _extract_date <= ? and {new_filter}
+            )
+            select min(cast({business_date} as date))
+            from {table}
+            inner join changed_keys using ({keys})
+            where _extract_date <= ?
+            """,
+            params,
+        ).fetchone()[0]
+        if value is not None:
+            months.append(_month(value))
+    return min(months) if months else None
+
+
+def bridge_changed_month(con: duckdb.DuckDBPyConnection) -> tuple[date | None, int]:
+    """Earliest month of the facts of the source ids whose customer_key changed since
+    the bridge saved by the previous build (and how many ids changed)."""
+    if not _relation_exists(con, "meta.build_bridge") or not _relation_exists(con, BRIDGE):
+        return None, 0
+    con.execute(
+        f"""
+        create or replace temp table _bridge_changes as
+        select coalesce(now_.system, before.system) as system,
+               coalesce(now_.source_id, before.source_id) as source_id
+        from {BRIDGE} as now_
+        full outer join meta.build_bridge as before
+            on now_.system = before.system and now_.source_id = before.source_id
+        where now_.customer_key is distinct from before.customer_key
+        """
+    )
+    changed = con.execute("select count(*) from _bridge_changes").fetchone()[0]
+    if not changed:
+        return None, 0
+    months: list[date] = []
+    for system, relation, column, month_column in SOURCE_ID_MONTHS:
+        if not _relation_exists(con, relation):
+            continue
+        value = con.execute(
+            f"""
+            select min(cast({month_column} as date)) from {relation}
+            where {column} in (
+                select source_id from _bridge_changes where system = ?
+            )
+            """,
+            [system],
+        ).fetchone()[0]
+        if value is not None:
+            months.append(_month(value))
+    return (min(months) if months else None), changed
+
+
+def _save_state(
+    con: duckdb.DuckDBPyConnection,
+    settings: RunSettings,
+    rebuild_from: date | None,
+    seeds_sha256: str,
+    raw_loaded_until: datetime | None,
+    reasons: Sequence[str],
+) -> None:
+    for ddl in STATE_DDL:
+        con.execute(ddl)
+    con.execute(
+        "insert into meta.build_runs values (?, ?, ?, ?, ?, ?, current_timestamp)",
+        [
+            settings.as_of,
+            rebuild_from,
+            settings.full_refresh,
+            seeds_sha256,
+            raw_loaded_until,
+            "; ".join(reasons),
+        ],
+    )
+    if _relation_exists(con, BRIDGE):
+        con.execute(
+            f"create or replace table meta.build_bridge as"
+            f" select system, source_id, customer_key from {BRIDGE}"
+        )
+
+
+# ------------------------------------------------------------------ the step
+
+
+def _vars(settings: RunSettings, rebuild_from: date | None) -> str:
+    return json.dumps(
+        {"as_of_date": settings.as_of.isoformat(), "rebuild_from_month": _iso(rebuild_from)}
+    )
+
+
+def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSummary:
+    """dbt seed, snapshot and build for `settings.as_of`; see the module docstring.
+
+    `rebuild_from`: the first day the load touched (None when the caller knows of no
+    change). The window is widened as described above; `settings.full_refresh` rebuilds
+    everything with dbt's `--full-refresh`. Raises BuildError naming every failing
+    model and test.
+    """
+    started = time.monotonic()
+    seeds_sha256 = seeds_fingerprint()
+    reasons: list[str] = []
+    effective: date | None
+    everything = False
+
+    con = _connect(settings)
+    try:
+        for ddl in STATE_DDL:
+            con.execute(ddl)
+        previous = _previous_run(con)
+        raw_loaded_until = _raw_loaded_until(con)
+        missing = [t for t in INCREMENTAL_FACTS if not _relation_exists(con, f"mart.{t}")]
+        if settings.full_refresh:
+            everything, reasons = True, ["full refresh requested"]
+        elif previous is None:
+            everything, reasons = True, ["first build of this warehouse"]
+        elif missing:
+            everything, reasons = True, [f"mart.{missing[0]} missing"]
+        elif previous["seeds_sha256"] != seeds_sha256:
+            everything, reasons = True, ["a seed changed"]
+        candidates: list[date] = []
+        if not everything:
+            if rebuild_from is not None:
+                candidates.append(_month(rebuild_from))
+                reasons.append(f"load touched {_month(rebuild_from)}")
+            previous_as_of = _month(previous["as_of"])
+            candidates.append(previous_as_of)
+            reasons.append(f"previous as-of month {previous_as_of}")
+            rows_month = changed_rows_month(con, previous["raw_loaded_until"], settings.as_of)
+            if rows_month is not None:
+                candidates.append(rows_month)
+                reasons.append(f"row versions since the last build reach back to {rows_month}")
+    finally:
+        con.close()
+
+    full_refresh = settings.full_refresh
+    if not everything:
+        # the bridge first: a changed customer mapping moves old facts to other customers
+        invoke(settings, ["seed"], what="seed")
+        invoke(
+            settings,
+            ["run", "--select", "+bridge_customer_source", "--vars", _vars(settings, None)],
+            what="run of the customer bridge",
+        )
+        con = _connect(settings)
+        try:
+            bridge_month, changed = bridge_changed_month(con)
+        finally:
+            con.close()
+        if changed:
+            reasons.append(
+                f"{changed} customer mappings changed"
+                + (f", their facts start {bridge_month}" if bridge_month else "")
+            )
+            if bridge_month is not None:
+                candidates.append(bridge_month)
+        effective = min(candidates) if candidates else None
+        if effective is None:
+            everything = True
+    if everything:
+        effective = None
+
+    args = ["build", "--vars", _vars(settings, effective)]
+    if full_refresh:
+        args.append("--full-refresh")
+    result = invoke(settings, args, what="build")
+
+    con = _connect(settings)
+    try:
+        _save_state(con, settings, effective, seeds_sha256, raw_loaded_until, reasons)
+    finally:
+        con.close()
+
+    counts = _counts(result)
+    summary = BuildSummary(
+        as_of=settings.as_of,
+        requested_rebuild_from=rebuild_from,
+        rebuild_from=effective,
+        full_refresh=full_refresh,
+        reasons=tuple(reasons),
+        nodes_ok=sum(n for status, n in counts.items() if status in ("success", "pass")),
+        seconds=time.monotonic() - started,
+        results=counts,
+    )
+    log.info("build: %s", summary.as_dict())
+    return summary
+
+
+def project_dir() -> Path:
+    return DBT_PROJECT_DIR
