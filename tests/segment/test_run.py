@@ -219,3 +219,49 @@ def test_a_failed_write_leaves_the_tables_as_they_were(mart, monkeypatch) -> Non
         with pytest.raises(RuntimeError, match="disk full"):
             segment(con, AS_OF, Decimal("2.00"))
         assert _snapshot(con) == before
+
+
+def test_segment_summary_shares_and_attention_ratio(mart) -> None:
+    path = mart(
+        [
+            customer("a", revenue="800", contribution="600", effort=10),
+            customer("b", revenue="150", contribution="300", effort=30),
+            customer("c", revenue="50", contribution="-100", effort=60),
+        ]
+    )
+    with duckdb.connect(str(path)) as con:
+        segment(con, AS_OF, Decimal("1.00"))
+        rows = {
+            (dimension, segment_): rest
+            for dimension, segment_, *rest in con.execute(
+                "select dimension, segment, customer_count, revenue_share, contribution_share, "
+                "effort_share, attention_to_profit_ratio from mart.segment_summary"
+            ).fetchall()
+        }
+    # Pareto: a is A (80%), b is B (next 15%), c is C
+    assert rows[("pareto_class", "A")][:4] == pytest.approx([1, 0.8, 0.75, 0.1])
+    assert rows[("pareto_class", "A")][4] == pytest.approx(0.1 / 0.75)
+    assert rows[("pareto_class", "C")][2] == pytest.approx(-0.125)
+    assert rows[("pareto_class", "C")][4] is None  # loses money: no ratio
+    for dimension in ("curry_tier", "whitney_class", "pareto_class", "value_quadrant", "status"):
+        parts = [v for (d, _), v in rows.items() if d == dimension]
+        assert sum(p[0] for p in parts) == 3
+        assert sum(p[3] for p in parts) == pytest.approx(1.0)
+
+
+def test_integer_customer_keys(tmp_path) -> None:
+    path = tmp_path / "int_keys.duckdb"
+    build_mart(path, [customer(str(i), revenue=str(10 * i + 1)) for i in range(1, 11)])
+    with duckdb.connect(str(path)) as con:
+        for table in ("dim_customer", "fct_customer_value_window", "fct_customer_profitability"):
+            con.execute(f"alter table mart.{table} alter customer_key type bigint")
+        segment(con, AS_OF, Decimal("10.00"))
+        key_type = con.execute(
+            "select data_type from information_schema.columns where table_schema = 'mart' "
+            "and table_name = 'customer_segments' and column_name = 'customer_key'"
+        ).fetchone()[0]
+        top = con.execute(
+            "select customer_key from mart.customer_segments where curry_tier = 'top'"
+        ).fetchone()[0]
+    assert key_type == "BIGINT"
+    assert top == 10

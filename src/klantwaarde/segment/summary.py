@@ -82,7 +82,7 @@ def segment_summary(
         )
 
     def share(column: str) -> pd.Series:
-        denominator = float(segments[column].sum()) if column != "customer_key" else 0.0
+        denominator = float(segments[column].sum())
         if denominator == 0:
             return pd.Series(float("nan"), index=summary.index)
         return summary[column].astype("float64") / denominator
