@@ -265,3 +265,15 @@ def test_integer_customer_keys(tmp_path) -> None:
         ).fetchone()[0]
     assert key_type == "BIGINT"
     assert top == 10
+
+
+def test_an_output_table_of_another_shape_is_refused(mart) -> None:
+    path = mart(_customers())
+    with duckdb.connect(str(path)) as con:
+        con.execute("create table mart.visit_plan (as_of_date date, tier varchar)")
+        with pytest.raises(SegmentError, match=r"mart\.visit_plan exists with other columns"):
+            segment(con, AS_OF, Decimal("1.00"))
+        # nothing was written
+        assert con.execute(
+            "select count(*) from information_schema.tables where table_name = 'customer_segments'"
+        ).fetchone() == (0,)

@@ -7,6 +7,8 @@ shares are computed exactly.
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -155,7 +157,12 @@ class SegmentConfig:
 
 
 def default_mapping() -> dict[str, Any]:
-    """The parsed `defaults.yml` shipped inside the package."""
+    """The parsed `defaults.yml` shipped inside the package (a fresh copy each call)."""
+    return copy.deepcopy(_defaults_text_parsed())
+
+
+@functools.cache
+def _defaults_text_parsed() -> dict[str, Any]:
     text = resources.files("klantwaarde.segment").joinpath("defaults.yml").read_text("utf-8")
     return yaml.safe_load(text)
 

@@ -162,18 +162,20 @@ def _ddl(table: str, spec: tuple[tuple[str, str], ...]) -> str:
     return f"CREATE TABLE IF NOT EXISTS mart.{table} (\n    {columns}\n)"
 
 
-def _check_existing(con: duckdb.DuckDBPyConnection, table: str, spec) -> None:
-    found = con.execute(
-        "select column_name from information_schema.columns "
-        "where table_schema = 'mart' and table_name = ? order by ordinal_position",
-        [table],
+def _check_existing(con: duckdb.DuckDBPyConnection, specs: Mapping[str, tuple]) -> None:
+    """An existing output table must have exactly the columns of its spec, in order."""
+    rows = con.execute(
+        "select table_name, list(column_name order by ordinal_position) "
+        "from information_schema.columns where table_schema = 'mart' "
+        "and list_contains(?, table_name) group by table_name",
+        [list(specs)],
     ).fetchall()
-    expected = [name for name, _ in spec]
-    if found and [name for (name,) in found] != expected:
-        raise SegmentError(
-            f"mart.{table} exists with other columns than segmentation writes: drop it to "
-            "let the segment step recreate it"
-        )
+    for table, found in rows:
+        if list(found) != [name for name, _ in specs[table]]:
+            raise SegmentError(
+                f"mart.{table} exists with other columns than segmentation writes: drop it "
+                "to let the segment step recreate it"
+            )
 
 
 def _select_list(frame: pd.DataFrame, spec) -> str:
@@ -216,8 +218,7 @@ def write_results(
     if unknown:
         raise SegmentError(f"segment write: unknown table(s) {sorted(unknown)}")
     specs = {table: table_spec(table, key_type) for table in frames}
-    for table, spec in specs.items():
-        _check_existing(con, table, spec)
+    _check_existing(con, specs)
     written: dict[str, int] = {}
     con.execute("BEGIN TRANSACTION")
     try:
