@@ -127,6 +127,36 @@ def classify(customers: pd.DataFrame, as_of: date, config: SegmentConfig) -> pd.
     return frame
 
 
+def _value_lost(
+    con: duckdb.DuckDBPyConnection, frame: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`frame` with the monthly value lost per lapsed/lost customer, and the sums per
+    status and month of last invoice."""
+    gone = frame["status"].isin(LOST_STATUSES)
+    last_months = pd.DataFrame(
+        {
+            "customer_key": frame.loc[gone, "customer_key"],
+            "last_month": pd.to_datetime(frame.loc[gone, "last_invoice_date"])
+            .dt.to_period("M")
+            .dt.to_timestamp()
+            .dt.date,
+        }
+    )
+    per_customer, per_month = value_lost(
+        frame, frame["status"], read_monthly_value(con, last_months)
+    )
+    by_key = per_customer.set_index("customer_key")
+    with_value_lost = frame.assign(
+        monthly_revenue_lost_cents=frame["customer_key"]
+        .map(by_key["monthly_revenue_cents"])
+        .astype("Int64"),
+        monthly_contribution_lost_cents=frame["customer_key"]
+        .map(by_key["monthly_contribution_cents"])
+        .astype("Int64"),
+    )
+    return with_value_lost, per_month
+
+
 def segment(
     con: duckdb.DuckDBPyConnection,
     as_of: date,
@@ -141,46 +171,8 @@ def segment(
     unassigned = everyone[everyone["is_unassigned"]]
     frame = classify(everyone[~everyone["is_unassigned"]], as_of, config)
 
-    gone = frame["status"].isin(LOST_STATUSES)
-    last_months = pd.DataFrame(
-        {
-            "customer_key": frame.loc[gone, "customer_key"],
-            "last_month": pd.to_datetime(frame.loc[gone, "last_invoice_date"])
-            .dt.to_period("M")
-            .dt.to_timestamp()
-            .dt.date,
-        }
-    )
-    per_customer, per_month = value_lost(
-        frame, frame["status"], read_monthly_value(con, last_months)
-    )
-    lost_by_key = per_customer.set_index("customer_key")
-    status_frame = frame.assign(
-        monthly_revenue_lost_cents=frame["customer_key"]
-        .map(lost_by_key["monthly_revenue_cents"])
-        .astype("Int64"),
-        monthly_contribution_lost_cents=frame["customer_key"]
-        .map(lost_by_key["monthly_contribution_cents"])
-        .astype("Int64"),
-    )
-
+    status_frame, value_lost_per_month = _value_lost(con, frame)
     curve, whale = whale_curve(frame)
-    whale_row = pd.DataFrame(
-        [
-            {
-                "customer_count": whale.customer_count,
-                "total_contribution_cents": whale.total_contribution_cents,
-                "peak_rank": whale.peak_rank,
-                "peak_customer_share": whale.peak_customer_share,
-                "peak_contribution_share": whale.peak_contribution_share,
-                "peak_contribution_cents": whale.peak_contribution_cents,
-                "loss_making_count": whale.loss_making_count,
-                "loss_making_share": whale.loss_making_share,
-                "loss_making_contribution_cents": whale.loss_making_contribution_cents,
-                "summary_sentence": whale.sentence,
-            }
-        ]
-    )
     attention = attention_profit(frame, config.attention)
     budget_table = commercial_budget(frame, total_cents, config.budget)
     budget_table["whitney_action"] = budget_table["whitney_class"].map(
@@ -193,11 +185,11 @@ def segment(
         {
             "customer_segments": frame,
             "whale_curve": curve,
-            "whale_curve_summary": whale_row,
+            "whale_curve_summary": pd.DataFrame([whale.as_row()]),
             "segment_summary": segment_summary(frame, unassigned, config),
             "attention_profit": attention,
             "customer_status": status_frame,
-            "customer_value_lost": per_month,
+            "customer_value_lost": value_lost_per_month,
             "commercial_budget": budget_table,
             "visit_plan": visit_plan(frame, config.curry, config.visits),
         },

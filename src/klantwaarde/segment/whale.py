@@ -42,6 +42,21 @@ class WhaleSummary:
     loss_making_contribution_cents: int
     sentence: str
 
+    def as_row(self) -> dict:
+        """The `mart.whale_curve_summary` row (money in cents)."""
+        return {
+            "customer_count": self.customer_count,
+            "total_contribution_cents": self.total_contribution_cents,
+            "peak_rank": self.peak_rank,
+            "peak_customer_share": self.peak_customer_share,
+            "peak_contribution_share": self.peak_contribution_share,
+            "peak_contribution_cents": self.peak_contribution_cents,
+            "loss_making_count": self.loss_making_count,
+            "loss_making_share": self.loss_making_share,
+            "loss_making_contribution_cents": self.loss_making_contribution_cents,
+            "summary_sentence": self.sentence,
+        }
+
 
 def pct(share: float | None) -> str:
     if share is None or pd.isna(share):
