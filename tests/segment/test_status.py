@@ -22,10 +22,10 @@ HISTORIES = [
     ("down30", "declining", {"revenue": "700", "revenue_prev": "1000"}),
     ("down20", "active", {"revenue": "800", "revenue_prev": "1000"}),  # exactly -20%: not below
     ("down20plus", "declining", {"revenue": "799.99", "revenue_prev": "1000"}),
-    ("quiet5", "active", {"last": date(2025, 12, 31)}),  # 5 whole months
-    ("quiet6", "lapsed", {"last": date(2025, 12, 30)}),  # 6 whole months
-    ("quiet11", "lapsed", {"last": date(2025, 7, 1), "revenue": "300"}),
-    ("gone12", "lost", {"revenue": "0", "last": date(2025, 6, 30)}),
+    ("quiet5", "active", {"last": date(2026, 1, 1)}),  # nothing in February-June: 5
+    ("quiet6", "lapsed", {"last": date(2025, 12, 31)}),  # nothing in January-June: 6
+    ("quiet11", "lapsed", {"last": date(2025, 7, 1), "revenue": "300"}),  # window's 1st month
+    ("gone12", "lost", {"revenue": "0", "last": date(2025, 6, 30)}),  # before the window
     ("gone3y", "lost", {"revenue": "0", "last": date(2023, 5, 10)}),
     ("credits", "lapsed", {"revenue": "-20", "last": date(2026, 3, 1)}),  # only a credit note
     ("prospect", "prospect", {"revenue": "0"}),
@@ -107,7 +107,25 @@ def test_status_thresholds_are_configuration(mart) -> None:
     assert [rows[k]["status"] for k in "abc"] == ["declining", "lapsed", "lapsed"]
 
 
-def test_months_between() -> None:
-    dates = pd.Series(pd.to_datetime(["2026-01-31", "2025-12-30", "2026-06-30", None]))
-    assert list(months_between(dates, date(2026, 6, 30)).astype(object)) == [4, 6, 0, pd.NA]
-    assert months_between(pd.Series(pd.to_datetime(["2026-01-31"])), date(2026, 7, 31))[0] == 6
+def test_months_between_counts_calendar_months() -> None:
+    dates = pd.Series(pd.to_datetime(["2026-01-31", "2025-12-01", "2026-06-30", None]))
+    assert list(months_between(dates, date(2026, 6, 1)).astype(object)) == [5, 6, 0, pd.NA]
+    assert months_between(pd.Series(pd.to_datetime(["2025-06-30"])), date(2026, 6, 1))[0] == 12
+
+
+def test_lost_is_inactive_for_a_mid_month_as_of(mart) -> None:
+    # as of 15 June the window is July 2025 - June 2026 (calendar months)
+    as_of = date(2026, 6, 15)
+    path = mart(
+        [
+            customer("june_last_year", revenue="0", last=date(2025, 6, 20)),
+            customer("july_last_year", revenue="10", last=date(2025, 7, 1)),
+        ],
+        as_of=as_of,
+    )
+    with duckdb.connect(str(path)) as con:
+        segment(con, as_of, Decimal("0.00"))
+    segments = segment_rows(path, "customer_segments", as_of)
+    assert segments["june_last_year"]["curry_tier"] == "inactive"
+    assert segments["june_last_year"]["status"] == "lost"
+    assert segments["july_last_year"]["status"] == "lapsed"

@@ -1,14 +1,18 @@
 """Customer decay: new, active, declining, lapsed, lost (and prospect).
 
-Months since the last invoice are whole calendar months between `last_invoice_date` and
-the as-of date (2026-01-31 → 2026-07-30 is 5, → 2026-07-31 is 6). In order of precedence:
+Months are counted on the mart's grain, calendar months, like the value window (the 12
+calendar months ending with the as-of month): months since the last invoice = as-of month
+minus the month of `last_invoice_date` (last invoice in December 2025, as of any day in
+June 2026: 6, i.e. nothing in the 6 months January-June). In order of precedence:
 
 - `prospect`: never bought (`has_bought` false).
 - `lost`: no invoice for `status.lost_months` (default 12) months or more. With the
-  default this is exactly "bought before the window but not in it" (Curry `inactive`).
+  default: last invoice before the window, so "bought before the window but not in it"
+  (Curry `inactive`).
 - `lapsed`: no invoice for `status.lapsed_months` (default 6) months or more, or not active
   in the window (no positive window revenue, e.g. only credit notes) while not yet lost.
-- `new`: first invoice less than `status.new_months` (default 12) months ago.
+- `new`: first invoice less than `status.new_months` (default 12) months ago (default:
+  first invoice inside the window).
 - `declining`: window revenue below (1 - `status.decline_threshold`) x the revenue of the
   12 months before (default: fell by more than 20%); needs revenue the year before.
 - `active`: the other active customers.
@@ -37,10 +41,10 @@ LOST_STATUSES = ("lapsed", "lost")
 
 
 def months_between(earlier: pd.Series, as_of: date) -> pd.Series:
-    """Whole months from each date to `as_of` (NA where the date is missing)."""
+    """Calendar months from the month of each date to the month of `as_of` (NA where the
+    date is missing)."""
     earlier = pd.to_datetime(earlier)
     months = (as_of.year - earlier.dt.year) * 12 + (as_of.month - earlier.dt.month)
-    months = months - (as_of.day < earlier.dt.day).astype("int64")
     return months.astype("Int64")
 
 
