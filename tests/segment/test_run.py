@@ -151,6 +151,15 @@ def test_unassigned_is_not_segmented_but_reported(mart) -> None:
         assert (count, revenue) == customers_row
 
 
+def test_config_file_from_the_environment(tmp_path, monkeypatch) -> None:
+    yml = tmp_path / "controller.yml"
+    yml.write_text("whitney:\n  pipeline_threshold: 1000\n", encoding="utf-8")
+    monkeypatch.setenv("KLANTWAARDE_SEGMENT_CONFIG", str(yml))
+    assert SegmentConfig.from_env().whitney.pipeline_threshold == Decimal("1000")
+    monkeypatch.delenv("KLANTWAARDE_SEGMENT_CONFIG")
+    assert SegmentConfig.from_env() == SegmentConfig.default()
+
+
 def test_config_from_yaml(mart, tmp_path) -> None:
     yml = tmp_path / "segment.yml"
     yml.write_text(

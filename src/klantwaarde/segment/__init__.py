@@ -163,8 +163,11 @@ def segment(
     budget: Decimal,
     config: SegmentConfig | None = None,
 ) -> SegmentSummary:
-    """Segment the mart as of `as_of`, split `budget` (EUR), write the results to `mart`."""
-    config = config or SegmentConfig.default()
+    """Segment the mart as of `as_of`, split `budget` (EUR), write the results to `mart`.
+
+    Without `config`: `SegmentConfig.from_env()` (the defaults, or the YAML file named by
+    `$KLANTWAARDE_SEGMENT_CONFIG`)."""
+    config = config or SegmentConfig.from_env()
     total_cents = budget_cents(budget)
     inputs = read_customers(con, as_of)
     everyone = inputs.customers

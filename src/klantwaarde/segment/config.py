@@ -1,6 +1,8 @@
 """Segmentation settings: the defaults in `defaults.yml`, optionally overridden by a YAML file.
 
-Every threshold, share and label the segmentation uses comes from here. Numbers are held as
+Every threshold, share and label the segmentation uses comes from here. `segment()` without
+a config reads the YAML file named by `$KLANTWAARDE_SEGMENT_CONFIG` if set (keys not in it
+keep their defaults). Numbers are held as
 `Decimal` (parsed from their text, never through binary floats) so that tier sizes and
 shares are computed exactly.
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -20,6 +23,7 @@ import yaml
 
 from klantwaarde.segment.errors import SegmentConfigError
 
+CONFIG_ENV = "KLANTWAARDE_SEGMENT_CONFIG"
 WHITNEY_CLASSES = ("YYY", "YYN", "YNY", "YNN", "NYY", "NYN", "NNY", "NNN")
 
 
@@ -138,6 +142,13 @@ class SegmentConfig:
     @classmethod
     def default(cls) -> SegmentConfig:
         return cls.from_mapping({})
+
+    @classmethod
+    def from_env(cls) -> SegmentConfig:
+        """`from_yaml($KLANTWAARDE_SEGMENT_CONFIG)` when that is set, else the defaults.
+        This is how `klantwaarde run` and the DAG pick up a controller's settings file."""
+        path = os.environ.get(CONFIG_ENV)
+        return cls.from_yaml(path) if path else cls.default()
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> SegmentConfig:
