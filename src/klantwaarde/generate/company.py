@@ -210,7 +210,7 @@ def build_company(rng: np.random.Generator, n: int, tl: Timeline) -> Company:
     )
     dormant = (rng.random(n) < 0.04) & existing  # ERP account, no purchases in the window
     # loss-makers: mid-sized accounts that order small and often and need a lot of help
-    cand = np.flatnonzero((tier >= 2) & ~dormant & (rng.random(n) < 0.045))
+    cand = np.flatnonzero((tier >= 2) & ~dormant & (rng.random(n) < 0.08))
     loss = np.zeros(n, dtype=bool)
     loss[cand] = True
     lapse[loss] = NEVER
@@ -231,15 +231,15 @@ def build_company(rng: np.random.Generator, n: int, tl: Timeline) -> Company:
     lines = 5.2 * w
     per_order = np.clip(1.5 + 1.2 * w**0.35, 1.0, 12.0)
     value = 90.0 * w**0.3
-    discount = np.clip(0.02 + 0.035 * np.log1p(w) + rng.normal(0, 0.01, n), 0, 0.22)
+    discount = np.clip(0.02 + 0.045 * np.log1p(w) + rng.normal(0, 0.01, n), 0, 0.22)
     service_share = np.clip(rng.beta(1.2, 14, n), 0, 0.5)
     split_share = np.full(n, 0.12)
     credit_share = np.full(n, 0.02)
     k = int(loss.sum())
-    orders_lm = rng.uniform(4.0, 8.0, k)
+    orders_lm = rng.uniform(6.0, 12.0, k)
     per_order[loss] = rng.uniform(1.0, 1.5, k)
     lines[loss] = orders_lm * per_order[loss]
-    value[loss] = rng.uniform(18, 35, k)
+    value[loss] = rng.uniform(12, 28, k)
     service_share[loss] = rng.uniform(0.1, 0.2, k)
     split_share[loss] = 0.35
     credit_share[loss] = 0.10
@@ -254,7 +254,15 @@ def build_company(rng: np.random.Generator, n: int, tl: Timeline) -> Company:
     calls = np.select([tier == 0, tier == 1, tier == 2], [2.5, 1.2, 0.5], 0.12) * rng.uniform(
         0.5, 1.5, n
     )
-    tickets[loss] = rng.uniform(2.0, 5.0, k)
+    # demanding accounts: over-serviced by sales, many questions, returns and backorders
+    demanding = (rng.random(n) < 0.15) & (tier >= 1) & ~loss & ~dormant
+    visits[demanding & (tier == 3)] += 0.15
+    visits[demanding] *= 3.0
+    tickets[demanding] *= 4.0
+    calls[demanding] *= 2.0
+    split_share[demanding] = 0.30
+    credit_share[demanding] = 0.06
+    tickets[loss] = rng.uniform(3.0, 7.0, k)
     visits[loss] = rng.uniform(0.8, 1.6, k)
     calls[loss] = rng.uniform(1.5, 4.0, k)
 
@@ -281,6 +289,7 @@ def build_company(rng: np.random.Generator, n: int, tl: Timeline) -> Company:
             "lapse": lapse,
             "dormant": dormant,
             "loss_maker": loss,
+            "demanding": demanding,
             "w": w,
             "tier": tier,
             "pay": pay,

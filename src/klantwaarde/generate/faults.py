@@ -20,6 +20,7 @@ import csv
 import io
 import json
 from collections import Counter
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import numpy as np
@@ -240,28 +241,31 @@ class Planter:
             line = _join(meta, f, extra_cols).rstrip(b"\n")
             return [line[: max(10, len(line) // 2)] + b"\n"], "broken_json"
         if kind == "duplicate_key":
-            c = [c for c in non_key if f.get(c) not in (None, "")]
-            col = c[int(rng.integers(0, len(c)))] if c else non_key[0]
-            val = f.get(col)
-            f[col] = _perturb(val)
+            c = [
+                c
+                for c in non_key
+                if f.get(c) not in (None, "") and meta.columns[c] not in DATE_TYPES
+            ]
+            if c:
+                col = c[int(rng.integers(0, len(c)))]
+                f[col] = _perturb(f[col], meta.columns[col])
             return [_join(meta, f, extra_cols)], "duplicate_key"
         return [], None
 
 
-def _perturb(val):
-    if val is None or val == "":
-        return "x"
-    if isinstance(val, bool):
-        return not val
-    if isinstance(val, int | float):
-        return val + 1
-    s = str(val)
-    try:
-        float(s)
-        digits = s.rstrip("0123456789") + str((int(s[-1]) + 1) % 10) if s[-1].isdigit() else s
-        return digits
-    except ValueError:
-        return s + " (oud)"
+def _perturb(val, type_: str):
+    """Another valid value of the same type: what an earlier version of the row held."""
+    if isinstance(val, bool) or type_ == "BOOLEAN":
+        return (not val) if isinstance(val, bool) else ("false" if val == "true" else "true")
+    if type_ in (contract.MONEY, contract.PRICE, contract.QUANTITY, "INTEGER"):
+        if isinstance(val, int | float):
+            return val + 1
+        try:
+            d = Decimal(val)
+        except InvalidOperation:
+            return val
+        return str(d + 1)
+    return f"{val} (oud)"
 
 
 def _split(meta: contract.Entity, text: str) -> dict:

@@ -42,11 +42,11 @@ TIME_DRIVEN = {
     "inside_sales": (5200, 6600),
     "customer_service": (4800, 6600),
 }
-COST_PER_ORDER = 9.00
-COST_PER_LINE = 0.55
+COST_PER_ORDER = 15.00
+COST_PER_LINE = 0.80
 COST_PER_INVOICE = 0.40
-COST_PER_DELIVERY = 16.00
-COST_PER_OVERDUE = 6.00
+COST_PER_DELIVERY = 26.00
+COST_PER_OVERDUE = 9.00
 INTEREST_RATE = 0.045
 MONTHS = (
     "January",
@@ -210,13 +210,12 @@ def build_ledger(
         ("4310", "Lease cars, fuel and travel", 0.22): visit_min / util[0] * 7500 / 6000,
         ("4350", "Salaries inside sales", 1.0): call_min / util[1] * 5200 / 6600,
         ("4400", "Salaries customer service", 1.0): ticket_min / util[2] * 4800 / 6600,
-        ("4500", "Salaries credit management", 1.0): (overdue_m * COST_PER_OVERDUE + 2500)
-        * noise[3],
+        ("4500", "Salaries credit management", 1.0): (overdue_m * COST_PER_OVERDUE) * noise[3],
         ("4600", "Interest on working capital", 1.0): euro_days_m * INTEREST_RATE / 365,
         ("4700", "Campaigns, fairs and catalogue", 1.0): revenue_m
         * 0.012
         * rng.uniform(0.5, 1.5, n_m),
-        ("4800", "Rent, IT and management", 1.0): (revenue_m * 0.035 + 40_000) * noise[4],
+        ("4800", "Rent, IT and management", 1.0): revenue_m * 0.06 * noise[4],
     }
     for (account, text, share), value in cost.items():
         rows.append(

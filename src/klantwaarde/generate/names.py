@@ -494,13 +494,28 @@ def name_variants(
     canon = legal_form(country, legal)
     use_canon = rng.random(n) < 0.45
     form = pd.Series(np.where(use_canon, canon, form), dtype="str")
-    kind = rng.choice(6, size=n, p=[0.40, 0.18, 0.12, 0.12, 0.10, 0.08])
+    kind = rng.choice(8, size=n, p=[0.36, 0.16, 0.10, 0.10, 0.09, 0.07, 0.07, 0.05])
     b = base
     b = b.where(kind != 1, fold_accents(b))
     b = b.where(kind != 2, b.str.upper())
     b = b.where(kind != 3, b.str.replace("&", "en", regex=False).str.replace("-", " ", regex=False))
     b = b.where(kind != 4, b.str.replace(" ", "  ", n=1, regex=False))
     b = b.where(kind != 5, b.str.replace(r"[.'’]", "", regex=True).str.lower().str.title())
+    # a typo: one letter dropped somewhere after the first three
+    pos = pd.Series(3 + (rng.random(n) * np.maximum(b.str.len() - 4, 1)).astype(int))
+    typo = pd.Series(
+        [s[:p] + s[p + 1 :] if len(s) > p + 1 else s for s, p in zip(b, pos, strict=True)],
+        dtype="str",
+    )
+    b = b.where(kind != 6, typo)
+    # a branch or holding suffix
+    suffix = pd.Series(
+        rng.choice(
+            np.array([" Holding", " Groep", " Services", " (vestiging)", " - hoofdkantoor"]), n
+        ),
+        dtype="str",
+    )
+    b = b.where(kind != 7, b + suffix)
     return join_name(b, form)
 
 
