@@ -31,7 +31,7 @@ def whitney_flags(customers: pd.DataFrame, rank: pd.Series, config: WhitneyConfi
     active = rank.notna()
     if config.significant_method == "top_customers":
         (bound,) = cumulative_counts(int(active.sum()), [config.top_customer_share])
-        significant = active & (rank.fillna(0) <= bound) & (rank.fillna(0) > 0)
+        significant = active & rank.le(bound).fillna(False).astype(bool)
     else:
         total = int(customers.loc[active, "revenue_12m_cents"].sum())
         significant = active & above_share(
