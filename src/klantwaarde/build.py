@@ -172,8 +172,10 @@ def _failures(result: Any) -> list[str]:
         node = node_result.node
         kind = getattr(node, "resource_type", "node")
         kind = str(getattr(kind, "value", kind))
-        message = (node_result.message or "").strip().splitlines()
-        detail = message[0][:160] if message else ""
+        # one line: dbt's message is "Runtime Error in model x (path)\n  <the cause>"
+        lines = [line.strip() for line in (node_result.message or "").splitlines()]
+        lines = [line for line in lines if line and not line.startswith("Runtime Error in")]
+        detail = " ".join(lines)[:240]
         if status == "fail" and getattr(node_result, "failures", None):
             detail = f"{node_result.failures} failing rows"
         failures.append(f"{kind} {node.name} ({status}{': ' + detail if detail else ''})")
@@ -397,7 +399,6 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
     started = time.monotonic()
     seeds_sha256 = seeds_fingerprint()
     reasons: list[str] = []
-    effective: date | None
     everything = False
 
     con = _connect(settings)
@@ -431,13 +432,25 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
         con.close()
 
     full_refresh = settings.full_refresh
+    effective = None
     if not everything:
-        # the bridge first: a changed customer mapping moves old facts to other customers
-        invoke(settings, ["seed"], what="seed")
+        effective = min(candidates)
+        # the seeds and the bridge first: a changed customer mapping moves old facts to
+        # other customers. Same vars as the final build, so dbt can parse partially.
         invoke(
             settings,
-            ["run", "--select", "+bridge_customer_source", "--vars", _vars(settings, None)],
-            what="run of the customer bridge",
+            [
+                "build",
+                "--select",
+                "+bridge_customer_source",
+                "--resource-type",
+                "seed",
+                "--resource-type",
+                "model",
+                "--vars",
+                _vars(settings, effective),
+            ],
+            what="build of the customer bridge",
         )
         con = _connect(settings)
         try:
@@ -450,12 +463,7 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
                 + (f", their facts start {bridge_month}" if bridge_month else "")
             )
             if bridge_month is not None:
-                candidates.append(bridge_month)
-        effective = min(candidates) if candidates else None
-        if effective is None:
-            everything = True
-    if everything:
-        effective = None
+                effective = min(effective, bridge_month)
 
     args = ["build", "--vars", _vars(settings, effective)]
     if full_refresh:

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#- Step 4 of the path of one euro: every euro of every cost pool and month, either
     allocated to a customer (customer_key set) or unallocated with its reason
     (customer_key NULL). Sustaining pools (marketing, general overhead) are unallocated

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#- Step 1 of the path of one euro: every GL cost entry gets its cost pool.
     Cost entries are postings on accounts that seed `gl_accounts` does not class as
     revenue or cogs (an unknown account is a cost account). The pool comes from seed
@@ -44,6 +45,7 @@ pooled as (
         cost_entries.cost_center,
         cost_entries.amount,
         cost_entries.customer_no,
+        cost_entries.entry_description,
         coalesce(cost_pool_map.cost_pool, 'unmapped')   as cost_pool,
         cost_pool_map.cost_pool is null                 as is_unmapped
     from cost_entries

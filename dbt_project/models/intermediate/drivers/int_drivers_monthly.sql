@@ -1,6 +1,10 @@
+{{ config(materialized='table') }}
 {#- Step 3 of the path of one euro: the quantity of every cost driver per customer_key ×
     month, in one long table (customer_key, period_month, driver, driver_quantity).
-    Driver names are the `driver` values of seed `cost_pools`. -#}
+    Driver names are the `driver` values of seed `cost_pools`.
+    orders / deliveries: distinct order_no / delivery_no of the month's invoice lines,
+    credit notes left out (a return is not a new order); invoice_lines: every line,
+    credit notes included. The month is the invoice month (the extract has no order date). -#}
 with
 
 invoice_lines as (
@@ -33,9 +37,11 @@ invoice_drivers as (
     select
         coalesce(customer_keys.customer_key, {{ unassigned_customer_key() }}) as customer_key,
         invoice_lines.invoice_month                     as period_month,
-        count(distinct invoice_lines.order_no)          as orders,
+        count(distinct invoice_lines.order_no) filter (where not invoice_lines.is_credit_note)
+                                                        as orders,
         count(*)                                        as invoice_lines,
-        count(distinct invoice_lines.delivery_no)       as deliveries
+        count(distinct invoice_lines.delivery_no) filter (where not invoice_lines.is_credit_note)
+                                                        as deliveries
     from invoice_lines
     left join customer_keys
         on invoice_lines.customer_no = customer_keys.source_id

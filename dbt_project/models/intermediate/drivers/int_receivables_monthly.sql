@@ -1,7 +1,9 @@
 {#- Receivable drivers per customer_key × month, from invoices, due dates and payments.
 
     An invoice (positive total; credit notes are not receivables) is outstanding from its
-    invoice date until the day its payments (matched by invoice_no) cover it. Its balance
+    invoice date until the day its payments (matched by invoice_no) and bad-debt
+    write-offs (the invoice named in the GL text) cover it; partial payments lower the
+    balance. Its balance
     is constant between events, so we build segments [from, to) of constant balance and
     clip them to months and to the horizon (the day after the latest ERP drop, at most
     var as_of_date + 1).
@@ -21,6 +23,18 @@ invoice_lines as (
 payments as (
 
     select * from {{ ref('stg_erp__payments') }}
+
+),
+
+gl_entries_pooled as (
+
+    select * from {{ ref('int_gl_entries_pooled') }}
+
+),
+
+cost_pools as (
+
+    select * from {{ ref('cost_pools') }}
 
 ),
 
@@ -57,6 +71,22 @@ invoices as (
 
 ),
 
+write_offs as (
+
+    -- a bad-debt write-off closes (part of) the invoice its text names
+    -- ('Write-off invoice F00250123'): the ERP books it like a payment
+    select
+        regexp_extract(gl_entries_pooled.entry_description, '(?i)invoice\s+(\S+)', 1) as invoice_no,
+        gl_entries_pooled.posting_date,
+        gl_entries_pooled.amount
+    from gl_entries_pooled
+    inner join cost_pools
+        on gl_entries_pooled.cost_pool = cost_pools.cost_pool
+    where cost_pools.method = 'direct'
+        and cost_pools.cost_class = 'credit'
+
+),
+
 balance_events as (
 
     select invoice_no, invoice_date as event_date, invoice_amount as amount_change
@@ -66,6 +96,11 @@ balance_events as (
     from payments
     inner join invoices
         on payments.invoice_no = invoices.invoice_no
+    union all
+    select write_offs.invoice_no, write_offs.posting_date, -write_offs.amount
+    from write_offs
+    inner join invoices
+        on write_offs.invoice_no = invoices.invoice_no
 
 ),
 

@@ -1,0 +1,89 @@
+"""Session fixtures for the warehouse tests: one generated landing zone, one warehouse
+built in a single full build, and one built night by night (incremental)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from klantwaarde.settings import RunSettings
+
+# 300 customers, 3 months; the history ends on 2025-04-02 so that the nightly drops
+# (2025-03-30 initial, then 03-31, 04-01, 04-02) cross a month end.
+START = date(2025, 1, 3)
+MONTHS = 3
+NIGHTLY_DAYS = 3
+CUSTOMERS = 300
+SEED = 7
+
+
+@dataclass
+class Built:
+    settings: RunSettings
+    summaries: list  # BuildSummary per build
+    drops: list[date]
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.settings.warehouse), read_only=True)
+
+
+def _drop_dates(landing: Path) -> list[date]:
+    return sorted(date.fromisoformat(p.name) for p in (landing / "erp").iterdir() if p.is_dir())
+
+
+@pytest.fixture(scope="session")
+def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from klantwaarde.generate import generate
+
+    out = tmp_path_factory.mktemp("warehouse") / "landing"
+    generate(
+        out=out,
+        customers=CUSTOMERS,
+        months=MONTHS,
+        seed=SEED,
+        start=START,
+        nightly_days=NIGHTLY_DAYS,
+    )
+    return out
+
+
+def _load_and_build(settings: RunSettings) -> object:
+    from klantwaarde.build import build
+    from klantwaarde.load import ensure_schemas, load_landing
+
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(settings.warehouse))
+    try:
+        ensure_schemas(con)
+        loaded = load_landing(con, settings.landing, settings.as_of)
+    finally:
+        con.close()
+    return build(settings, loaded.touched_from)
+
+
+@pytest.fixture(scope="session")
+def full_build(landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """Every drop loaded at once, one build (the first build: every month)."""
+    drops = _drop_dates(landing)
+    settings = RunSettings(
+        landing=landing,
+        warehouse=tmp_path_factory.mktemp("full") / "warehouse.duckdb",
+        as_of=drops[-1],
+    )
+    return Built(settings, [_load_and_build(settings)], drops)
+
+
+@pytest.fixture(scope="session")
+def nightly_build(landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The drops loaded night by night, an incremental build after each."""
+    drops = _drop_dates(landing)
+    warehouse = tmp_path_factory.mktemp("nightly") / "warehouse.duckdb"
+    summaries = []
+    for night in drops:
+        settings = RunSettings(landing=landing, warehouse=warehouse, as_of=night)
+        summaries.append(_load_and_build(settings))
+    return Built(settings, summaries, drops)

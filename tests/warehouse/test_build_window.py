@@ -1,0 +1,96 @@
+"""build.py without dbt: the rebuild window and the BuildError message."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from types import SimpleNamespace
+
+import duckdb
+import pytest
+
+from klantwaarde import build
+from klantwaarde.errors import BuildError
+from klantwaarde.load import ensure_schemas
+
+
+@pytest.fixture
+def con():
+    con = duckdb.connect()
+    ensure_schemas(con)
+    yield con
+    con.close()
+
+
+def _ticket(con, ticket_id, created, org, extract, loaded):
+    con.execute(
+        """insert into raw_servicedesk.tickets (ticket_id, organization_id, created_at,
+               _extract_date, _line_no, _loaded_at)
+           values (?, ?, ?, ?, 2, ?)""",
+        [ticket_id, org, created, extract, loaded],
+    )
+
+
+def test_changed_rows_reach_back_to_the_old_version_of_a_key(con):
+    _ticket(con, "T1", datetime(2025, 1, 20), "O1", date(2025, 1, 31), datetime(2025, 2, 1))
+    _ticket(con, "T2", datetime(2025, 2, 20), "O1", date(2025, 2, 28), datetime(2025, 3, 1))
+    # T1 corrected in March: its creation date moves to March; January must be rebuilt
+    _ticket(con, "T1", datetime(2025, 3, 2), "O1", date(2025, 3, 3), datetime(2025, 3, 4))
+    since = datetime(2025, 3, 2)
+    assert build.changed_rows_month(con, since, date(2025, 3, 31)) == date(2025, 1, 1)
+    assert build.changed_rows_month(con, datetime(2025, 3, 5), date(2025, 3, 31)) is None
+    # nothing built before: every key counts
+    assert build.changed_rows_month(con, None, date(2025, 3, 31)) == date(2025, 1, 1)
+
+
+def test_a_changed_customer_mapping_widens_the_window_to_its_first_fact(con):
+    con.execute("create schema mart")
+    con.execute("create schema staging")
+    con.execute(
+        "create table mart.bridge_customer_source (system varchar, source_id varchar,"
+        " customer_key varchar)"
+    )
+    con.execute("create table meta.build_bridge as select * from mart.bridge_customer_source")
+    con.execute(
+        "create table staging.stg_servicedesk__tickets as select * from (values"
+        " ('T1', 'O1', timestamp '2025-01-05 10:00'), ('T2', 'O2', timestamp '2024-11-05 10:00'))"
+        " as t(ticket_id, organization_id, created_at)"
+    )
+    rows = [("servicedesk", "O1", "k1"), ("servicedesk", "O2", "k2"), ("erp", "100", "e1")]
+    con.executemany("insert into mart.bridge_customer_source values (?, ?, ?)", rows)
+    con.executemany("insert into meta.build_bridge values (?, ?, ?)", rows)
+    assert build.bridge_changed_month(con) == (None, 0)
+
+    con.execute("update mart.bridge_customer_source set customer_key = 'k9' where source_id = 'O1'")
+    assert build.bridge_changed_month(con) == (date(2025, 1, 1), 1)
+
+
+def test_build_error_names_every_failing_node():
+    def node_result(status, kind, name, message, failures=None):
+        return SimpleNamespace(
+            status=SimpleNamespace(value=status),
+            node=SimpleNamespace(resource_type=SimpleNamespace(value=kind), name=name),
+            message=message,
+            failures=failures,
+        )
+
+    result = SimpleNamespace(
+        result=SimpleNamespace(
+            results=[
+                node_result("success", "model", "stg_erp__customers", "OK"),
+                node_result("error", "model", "fct_cost_allocation", "Runtime Error in model fct_cost_allocation (m.sql)\n  Binder Error: x\n  more"),
+                node_result("fail", "test", "assert_reconciliation_difference_is_zero", "", 2),
+                node_result("skipped", "model", "fct_customer_value_window", ""),
+            ]
+        )
+    )
+    failures = build._failures(result)
+    assert failures == [
+        "model fct_cost_allocation (error: Binder Error: x more)",
+        "test assert_reconciliation_difference_is_zero (fail: 2 failing rows)",
+    ]
+    message = "dbt build failed: " + "; ".join(failures)
+    assert "\n" not in str(BuildError(message))
+
+
+def test_seeds_fingerprint_is_stable():
+    assert build.seeds_fingerprint() == build.seeds_fingerprint()
