@@ -1,13 +1,16 @@
-"""VARCHAR source → typed rows with a quarantine reason; line numbers; duplicate keys.
+"""VARCHAR source → typed rows, quarantine reasons, line numbers, duplicate keys.
 
-Everything here is one set-based statement per step over the whole file:
+A *source* is SQL that yields, in file order, every contract column as VARCHAR (empty →
+NULL) plus the reader's columns `_extra, _raw, _prefail, _skip, _src_line`. Sources are
+cheap to scan again (a parallel CSV read), so the big file is never materialised: the
+loader scans it once for the few rows that cannot be loaded (`BAD`), once for the keys
+seen twice (`KEYS`), and once more to append the rest to the raw table.
 
-* `create_typed` TRY_CASTs every column to its contract type and builds `_reason` for
-  rows that cannot be loaded (a value that is not of its type, an empty key or required
-  column, a currency without a rate, or a reason the reader found such as broken JSON).
-* `create_line_view` puts the physical line number on each row.
-* `create_duplicates` finds keys that occur more than once among the loadable rows; the
-  last line wins, the others are quarantined as superseded.
+* `reason_sql` TRY_CASTs every column to its contract type and names what is wrong: a
+  value that is not of its type, an empty key or required column, a currency without a
+  rate, or the reader's own reason (broken JSON).
+* `line_sql` puts the physical line number on a row from its position in the read.
+* duplicate keys among loadable rows: the last line wins, earlier ones are superseded.
 """
 
 from __future__ import annotations
@@ -19,10 +22,10 @@ import duckdb
 from klantwaarde import contract
 from klantwaarde.load.sql import ident, lit
 
-TYPED = "_kw_typed"
-LINED = "_kw_lined"
+BAD = "_kw_bad"
+KEYS = "_kw_keys"
 GAPS = "_kw_gaps"
-DUPS = "_kw_dups"
+FIX = "_kw_fix"
 CURRENCY_COLUMN = "currency"
 
 
@@ -56,98 +59,126 @@ def reason_parts(entity: contract.Entity, known_currencies: Iterable[str]) -> li
     return parts
 
 
-def create_typed(
-    con: duckdb.DuckDBPyConnection,
-    entity: contract.Entity,
-    source_sql: str,
-    known_currencies: Iterable[str],
-) -> None:
-    """Materialise the file as typed rows; `_pos` is the 0-based position in read order.
+def reasoned(entity: contract.Entity, source: str, known_currencies: Iterable[str]) -> str:
+    """The source with `_pos` (0-based position in the read) and `_reason` (NULL: loadable).
 
-    (Not `rowid`: inside a transaction DuckDB numbers new rows from a large offset.)
+    (`_pos` comes from row_number() over the in-order read, not from `rowid`: inside a
+    transaction DuckDB numbers new rows from a large offset.)
     """
     parts = ",\n      ".join(reason_parts(entity, known_currencies))
-    typed = ",\n  ".join(
-        f"TRY_CAST({ident(c)} AS {t}) AS {ident(c)}" for c, t in entity.columns.items()
-    )
-    raw_obj = ", ".join(f"{lit(c)}, {ident(c)}" for c in entity.columns)
-    con.execute(f"DROP TABLE IF EXISTS {TYPED}")
-    con.execute(
-        f"""
-CREATE TEMP TABLE {TYPED} AS
-SELECT
-  {typed},
-  _pos, _extra, _skip, _src_line, FALSE AS _moj,
-  CASE WHEN _reason IS NOT NULL
-       THEN coalesce(_raw, CAST(json_object({raw_obj}) AS VARCHAR)) END AS _raw,
-  _reason
-FROM (
-  SELECT *,
-    CASE WHEN _skip THEN NULL
-         WHEN _prefail IS NOT NULL THEN _prefail
-         ELSE NULLIF(concat_ws('; ',
+    return f"""
+SELECT *,
+  CASE WHEN _skip THEN NULL
+       WHEN _prefail IS NOT NULL THEN _prefail
+       ELSE NULLIF(concat_ws('; ',
       {parts}
-    ), '') END AS _reason
-  FROM (SELECT *, row_number() OVER () - 1 AS _pos FROM ({source_sql}))
-)"""
-    )
+       ), '') END AS _reason
+FROM (SELECT *, row_number() OVER () - 1 AS _pos FROM ({source}))"""
 
 
-def create_line_view(
-    con: duckdb.DuckDBPyConnection, base: int, rejected_lines: list[int] | None
-) -> None:
-    """LINED = TYPED plus `_line_no`.
+def typed_columns(entity: contract.Entity, alias: str = "") -> list[str]:
+    prefix = f"{alias}." if alias else ""
+    return [f"TRY_CAST({prefix}{ident(c)} AS {t}) AS {ident(c)}" for c, t in entity.columns.items()]
 
-    Row n (0-based `_pos`) of an in-order read lies on line `n + base + k`, where k counts
-    the rejected lines before it; rows read by the Python fallback carry `_src_line`.
+
+def first_scan(
+    con: duckdb.DuckDBPyConnection,
+    entity: contract.Entity,
+    reasoned_sql: str,
+    also: list[str] | None = None,
+) -> tuple[int, int]:
+    """One aggregate pass over the file. Leaves BAD: the rows that cannot be loaded (with
+    reason and raw content), plus loadable rows matching any SQL condition in `also` (with
+    `_reason` NULL and their name columns).
+
+    Returns (rows without a reason, rows with a reason).
     """
-    con.execute(f"DROP VIEW IF EXISTS {LINED}")
+    raw_obj = ", ".join(f"{lit(c)}, {ident(c)}" for c in entity.columns)
+    extra_cond = "".join(f" OR ({cond})" for cond in also or [])
+    fields = ", ".join(f"{ident(c)} := {ident(c)}" for c in entity.columns)
+    con.execute(f"DROP TABLE IF EXISTS {BAD}")
+    con.execute("DROP TABLE IF EXISTS _kw_scan")
+    con.execute(
+        f"""CREATE TEMP TABLE _kw_scan AS
+SELECT
+  count(*) FILTER (WHERE _reason IS NULL AND NOT _skip) AS loadable,
+  count(*) FILTER (WHERE _reason IS NOT NULL) AS bad,
+  list(struct_pack(
+    _pos := _pos, _src_line := _src_line, _reason := _reason,
+    _raw := CASE WHEN _reason IS NOT NULL
+                 THEN coalesce(_raw, CAST(json_object({raw_obj}) AS VARCHAR)) END,
+    {fields}
+  )) FILTER (WHERE NOT _skip AND (_reason IS NOT NULL{extra_cond})) AS rows
+FROM ({reasoned_sql})"""
+    )
+    loadable, bad = con.execute("SELECT loadable, bad FROM _kw_scan").fetchall()[0]
+    con.execute(f"CREATE TEMP TABLE {BAD} AS SELECT unnest(rows, recursive := true) FROM _kw_scan")
+    if not con.execute(f"SELECT count(*) FROM {BAD}").fetchall()[0][0]:
+        # an empty list unnests to no columns: give BAD its shape
+        con.execute(f"DROP TABLE {BAD}")
+        cols = ", ".join(f"CAST(NULL AS VARCHAR) AS {ident(c)}" for c in entity.columns)
+        con.execute(
+            f"CREATE TEMP TABLE {BAD} AS SELECT CAST(NULL AS BIGINT) AS _pos, "
+            f"CAST(NULL AS BIGINT) AS _src_line, CAST(NULL AS VARCHAR) AS _reason, "
+            f"CAST(NULL AS VARCHAR) AS _raw, {cols} LIMIT 0"
+        )
+    con.execute("DROP TABLE _kw_scan")
+    return int(loadable), int(bad)
+
+
+def create_keys(con: duckdb.DuckDBPyConnection, entity: contract.Entity, rows: str) -> int:
+    """KEYS: keys that occur more than once among `rows` (SQL over typed rows with
+    `_line_no`), with the line that wins (`_keep`, the last). Returns how many."""
+    keys = ", ".join(ident(k) for k in entity.key)
+    con.execute(f"DROP TABLE IF EXISTS {KEYS}")
+    con.execute(
+        f"""CREATE TEMP TABLE {KEYS} AS
+SELECT {keys}, count(*) AS _n, max(_line_no) AS _keep FROM ({rows})
+GROUP BY ALL HAVING count(*) > 1"""
+    )
+    return con.execute(f"SELECT count(*) FROM {KEYS}").fetchall()[0][0]
+
+
+def create_gaps(con: duckdb.DuckDBPyConnection, base: int, rejected_lines: list[int]) -> bool:
+    """GAPS for line numbers. Row `_pos` = n of an in-order read lies on line
+    `n + base + k`, k = rejected lines before it. Returns whether there are any."""
     con.execute(f"DROP TABLE IF EXISTS {GAPS}")
     if not rejected_lines:
-        con.execute(
-            f"CREATE TEMP VIEW {LINED} AS SELECT t.*, "
-            f"coalesce(t._src_line, t._pos + {base}) AS _line_no FROM {TYPED} t"
-        )
-        return
+        return False
     con.execute(f"CREATE TEMP TABLE {GAPS} (rp BIGINT, k BIGINT)")
     ordered = sorted(set(rejected_lines))
-    # the j-th rejected line (1-based) sits before accepted row rp = line - base - (j - 1)
+    # the j-th rejected line (0-based j) sits before accepted position line - base - j
     rows = [(line - base - j, j + 1) for j, line in enumerate(ordered)]
     con.executemany(f"INSERT INTO {GAPS} VALUES (?, ?)", rows)
-    con.execute(
-        f"""CREATE TEMP VIEW {LINED} AS
-SELECT t.*, coalesce(t._src_line, t._pos + {base} + coalesce(g.k, 0)) AS _line_no
-FROM {TYPED} t ASOF LEFT JOIN (SELECT rp, max(k) AS k FROM {GAPS} GROUP BY rp) g
-  ON t._pos >= g.rp"""
+    return True
+
+
+def lined(from_sql: str, base: int, gaps: bool, alias: str = "t") -> tuple[str, str]:
+    """(FROM clause, line expression) for rows with `_pos` and `_src_line`."""
+    if not gaps:
+        return (
+            f"({from_sql}) {alias}",
+            f"coalesce({alias}._src_line, {alias}._pos + {base})",
+        )
+    return (
+        f"({from_sql}) {alias} ASOF LEFT JOIN "
+        f"(SELECT rp, max(k) AS k FROM {GAPS} GROUP BY rp) _g ON {alias}._pos >= _g.rp",
+        f"coalesce({alias}._src_line, {alias}._pos + {base} + coalesce(_g.k, 0))",
     )
 
 
-def create_duplicates(con: duckdb.DuckDBPyConnection, entity: contract.Entity) -> int:
-    """DUPS: keys seen more than once among loadable rows, with the line that wins."""
-    keys = ", ".join(ident(k) for k in entity.key)
-    con.execute(f"DROP TABLE IF EXISTS {DUPS}")
-    con.execute(
-        f"""CREATE TEMP TABLE {DUPS} AS
-SELECT {keys}, max(_line_no) AS _keep FROM {LINED}
-WHERE _reason IS NULL AND NOT _skip
-GROUP BY {keys} HAVING count(*) > 1"""
-    )
-    return con.execute(f"SELECT count(*) FROM {DUPS}").fetchall()[0][0]
-
-
-def dup_join(entity: contract.Entity, left: str = "t", right: str = "d") -> str:
+def key_join(entity: contract.Entity, left: str = "t", right: str = "d") -> str:
     return " AND ".join(f"{left}.{ident(k)} = {right}.{ident(k)}" for k in entity.key)
 
 
-def dup_reason(entity: contract.Entity, alias: str = "t", dups: str = "d") -> str:
+def dup_reason(entity: contract.Entity, alias: str, keep_line: str) -> str:
     shown = " || ', ' || ".join(
         f"'{k}=' || coalesce('''' || CAST({alias}.{ident(k)} AS VARCHAR) || '''', 'NULL')"
         for k in entity.key
     )
-    return f"'duplicate key (' || {shown} || ') superseded by line ' || {dups}._keep"
+    return f"'duplicate key (' || {shown} || ') superseded by line ' || {keep_line}"
 
 
 def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"DROP VIEW IF EXISTS {LINED}")
-    for table in (TYPED, GAPS, DUPS):
+    for table in (BAD, KEYS, GAPS, FIX, "_kw_scan"):
         con.execute(f"DROP TABLE IF EXISTS {table}")

@@ -65,14 +65,25 @@ def _projection(entity: contract.Entity, header: CsvHeader, src_line: str) -> st
     return ",\n  ".join(cols)
 
 
-def duckdb_source(path: Path, entity: contract.Entity, header: CsvHeader) -> str:
-    """SELECT over read_csv: contract columns as VARCHAR (empty → NULL) + reader columns."""
+def duckdb_source(
+    path: Path, entity: contract.Entity, header: CsvHeader, store_rejects: bool = False
+) -> str:
+    """SELECT over read_csv: contract columns as VARCHAR (empty → NULL) + reader columns.
+
+    Malformed rows are skipped (`ignore_errors`); with `store_rejects` they are recorded
+    in REJECTS_TABLE (ask for that on the first scan of a file only).
+    """
     columns = "{" + ", ".join(f"{lit(c)}: 'VARCHAR'" for c in header.columns) + "}"
+    rejects = (
+        f", store_rejects = true, rejects_scan = {lit(REJECTS_SCAN)}, "
+        f"rejects_table = {lit(REJECTS_TABLE)}"
+        if store_rejects
+        else ""
+    )
     reader = (
         f"read_csv({path_lit(path)}, columns = {columns}, header = true, auto_detect = false, "
         "delim = ',', quote = '\"', escape = '\"', null_padding = false, "
-        "ignore_errors = true, store_rejects = true, "
-        f"rejects_scan = {lit(REJECTS_SCAN)}, rejects_table = {lit(REJECTS_TABLE)})"
+        f"ignore_errors = true{rejects})"
     )
     return f"SELECT\n  {_projection(entity, header, 'CAST(NULL AS BIGINT)')}\nFROM {reader}"
 

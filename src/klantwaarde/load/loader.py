@@ -8,6 +8,7 @@ that fails leaves nothing behind; drops loaded before it in the same call stay.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import logging
 import time
@@ -20,8 +21,8 @@ import duckdb
 
 from klantwaarde import contract
 from klantwaarde.errors import LoadError
-from klantwaarde.load import casting, csv_reader, jsonl_reader
-from klantwaarde.load.flags import flags_sql, repair_mojibake_columns
+from klantwaarde.load import casting, csv_reader, flags, jsonl_reader
+from klantwaarde.load.flags import mojibake_conditions
 from klantwaarde.load.landing import Drop, find_drops, read_manifest
 from klantwaarde.load.log import (
     FileResult,
@@ -193,11 +194,12 @@ def load_drop(
 def _cleanup(con: duckdb.DuckDBPyConnection) -> None:
     try:
         casting.drop_temp(con)
-        for table in (csv_reader.REJECTS_TABLE, csv_reader.REJECTS_SCAN):
+        for table in (csv_reader.REJECTS_TABLE, csv_reader.REJECTS_SCAN, _JSONL_STAGE):
             con.execute(f"DROP TABLE IF EXISTS {table}")
-        con.unregister(_ARROW)
     except duckdb.Error:
         pass
+    with contextlib.suppress(duckdb.Error):
+        con.unregister(_ARROW)
 
 
 def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
@@ -209,75 +211,102 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(con.execute(sql).fetchall()[0][0])
 
 
-def _stage_csv(
+_JSONL_STAGE = "_kw_jsonl"
+
+
+@dataclass
+class _Scan:
+    """What the first scans of a file found."""
+
+    source: str  # SQL of the file as VARCHAR columns, to scan again
+    base: int  # line of the first data row
+    rejects: list[tuple[int, str, str]]  # rows the reader could not split (line, raw, why)
+    gaps: bool  # rejected lines shift the line numbers of the rows after them
+    loadable: int  # rows without a reason (duplicate keys included)
+    bad: int  # rows with a reason
+    extra: list[str]  # columns / fields the contract does not know
+
+
+def _first_scan(
     con: duckdb.DuckDBPyConnection,
-    vf: VerifiedFile,
+    ent: contract.Entity,
+    source: str,
     currencies: frozenset[str],
-) -> tuple[list[tuple[int, str, str]], list[str]]:
-    """TYPED + LINED for a CSV file; returns the rejected rows and the added columns."""
+) -> tuple[int, int]:
+    """BAD; returns (rows without a reason, rows with one)."""
+    return casting.first_scan(
+        con, ent, casting.reasoned(ent, source, currencies), mojibake_conditions(ent)
+    )
+
+
+def _scan_csv(
+    con: duckdb.DuckDBPyConnection, vf: VerifiedFile, currencies: frozenset[str]
+) -> _Scan:
     ent, path = vf.entity, vf.facts.path
     header = csv_reader.read_header(path, ent, vf.source_file)
     _drop_rejects(con)
-    casting.create_typed(con, ent, csv_reader.duckdb_source(path, ent, header), currencies)
+    first = csv_reader.duckdb_source(path, ent, header, store_rejects=True)
+    again = csv_reader.duckdb_source(path, ent, header)
+    loadable, bad = _first_scan(con, ent, first, currencies)
     rejects = [
         (int(ln), raw, why)
         for ln, raw, why in con.execute(csv_reader.rejects_sql(len(header.columns))).fetchall()
     ]
-    accepted = _count(con, f"SELECT count(*) FROM {casting.TYPED}")
-    if accepted + len(rejects) == vf.facts.lines - 1:
-        casting.create_line_view(con, 2, [ln for ln, _, _ in rejects])
-    else:  # records spanning lines, or blank lines: parse in Python to get true lines
-        log.info("%s: records do not match physical lines, parsing in Python", vf.source_file)
-        table, rejects = csv_reader.python_rows(path, header)
-        con.register(_ARROW, table)
-        casting.create_typed(con, ent, csv_reader.python_source(_ARROW, ent, header), currencies)
-        con.unregister(_ARROW)
-        casting.create_line_view(con, 2, None)
-    return rejects, list(header.extra)
+    if loadable + bad + len(rejects) == vf.facts.lines - 1:
+        gaps = casting.create_gaps(con, 2, [ln for ln, _, _ in rejects])
+        return _Scan(again, 2, rejects, gaps, loadable, bad, list(header.extra))
+    # records spanning lines, or blank lines: parse in Python to get the true lines
+    log.info("%s: records do not match physical lines, parsing in Python", vf.source_file)
+    table, rejects = csv_reader.python_rows(path, header)
+    con.register(_ARROW, table)
+    source = csv_reader.python_source(_ARROW, ent, header)
+    loadable, bad = _first_scan(con, ent, source, currencies)
+    casting.create_gaps(con, 2, [])
+    return _Scan(source, 2, rejects, False, loadable, bad, list(header.extra))
 
 
-def _stage_jsonl(
-    con: duckdb.DuckDBPyConnection,
-    vf: VerifiedFile,
-    currencies: frozenset[str],
-) -> list[str]:
-    """TYPED + LINED for a JSON Lines file; returns the added fields."""
+def _scan_jsonl(
+    con: duckdb.DuckDBPyConnection, vf: VerifiedFile, currencies: frozenset[str]
+) -> _Scan:
+    """JSON is parsed once into a VARCHAR staging table, then scanned like a CSV."""
     ent, path = vf.entity, vf.facts.path
     _drop_rejects(con)
-    casting.create_typed(con, ent, jsonl_reader.duckdb_source(path, ent), currencies)
-    rows = _count(con, f"SELECT count(*) FROM {casting.TYPED}")
+    con.execute(f"DROP TABLE IF EXISTS {_JSONL_STAGE}")
+    con.execute(f"CREATE TEMP TABLE {_JSONL_STAGE} AS {jsonl_reader.duckdb_source(path, ent)}")
+    rows = _count(con, f"SELECT count(*) FROM {_JSONL_STAGE}")
     rejected = _count(con, f"SELECT count(*) FROM {csv_reader.REJECTS_TABLE}")
     if rejected or rows != vf.facts.lines:
         log.info("%s: lines do not match physical lines, splitting in Python", vf.source_file)
         con.register(_ARROW, jsonl_reader.python_lines(path))
-        casting.create_typed(con, ent, jsonl_reader.python_source(_ARROW, ent), currencies)
-        con.unregister(_ARROW)
-    casting.create_line_view(con, 1, None)
-    extra = [
-        k
-        for (k,) in con.execute(
-            f"SELECT DISTINCT unnest(json_keys(_extra)) AS k FROM {casting.TYPED} "
-            "WHERE _extra IS NOT NULL ORDER BY k"
-        ).fetchall()
-    ]
-    _check_fields(con, vf, extra)
-    return extra
+        con.execute(f"DROP TABLE {_JSONL_STAGE}")
+        con.execute(
+            f"CREATE TEMP TABLE {_JSONL_STAGE} AS {jsonl_reader.python_source(_ARROW, ent)}"
+        )
+    source = f"SELECT * FROM {_JSONL_STAGE}"
+    extra = _check_fields(con, vf, source)
+    loadable, bad = _first_scan(con, ent, source, currencies)
+    casting.create_gaps(con, 1, [])
+    return _Scan(source, 1, [], False, loadable, bad, extra)
 
 
-def _check_fields(con: duckdb.DuckDBPyConnection, vf: VerifiedFile, extra: list[str]) -> None:
-    """A key/required field absent from every line, or a field renamed, stops the load."""
+def _check_fields(con: duckdb.DuckDBPyConnection, vf: VerifiedFile, source: str) -> list[str]:
+    """Fields the contract does not know; a key/required field absent from every line, or a
+    contract field absent while unknown ones appear (renamed), stops the load."""
     ent = vf.entity
-    objects = f"FROM {casting.TYPED} WHERE NOT _skip AND (_reason IS NULL OR _raw LIKE '{{%')"
     counts = con.execute(
-        "SELECT count(*), " + ", ".join(f"count({ident(c)})" for c in ent.columns) + f" {objects}"
+        "SELECT count(*), "
+        + ", ".join(f"count({ident(c)})" for c in ent.columns)
+        + ", flatten(list(DISTINCT json_keys(_extra)) FILTER (WHERE _extra IS NOT NULL))"
+        + f" FROM ({source}) WHERE NOT _skip AND _prefail IS NULL"
     ).fetchall()[0]
+    extra = sorted(set(counts[-1] or []))
     if not counts[0]:
-        return
-    empty = [c for c, n in zip(ent.columns, counts[1:], strict=True) if n == 0]
+        return extra
+    empty = [c for c, n in zip(ent.columns, counts[1:-1], strict=True) if n == 0]
     suspects = [c for c in empty if c in ent.not_null or extra]
     if not suspects:
-        return
-    # Absent, or present but empty? Only now look at the lines themselves (rare path).
+        return extra
+    # absent, or present but empty? Only now look at the lines themselves (rare path)
     present = con.execute(
         "SELECT "
         + ", ".join(
@@ -291,6 +320,7 @@ def _check_fields(con: duckdb.DuckDBPyConnection, vf: VerifiedFile, extra: list[
         raise LoadError(
             f"{vf.source_file}: field(s) {', '.join(missing)} missing from every line{hint}"
         )
+    return extra
 
 
 def load_file(
@@ -303,57 +333,68 @@ def load_file(
     """Type, quarantine, flag and append one verified file (inside the drop's transaction)."""
     started = time.perf_counter()
     ent = vf.entity
-    file_flags: list[str] = []
-    rejects: list[tuple[int, str, str]] = []
     if vf.facts.size == 0:
         check_row_count(vf, 0)
         return _result(drop, vf, 0, 0, 0, ["empty_file"], None, started)
-    if ent.ext == "csv":
-        rejects, extra = _stage_csv(con, vf, currencies)
-    else:
-        extra = _stage_jsonl(con, vf, currencies)
-    if extra:
-        file_flags.append("added_columns:" + ",".join(extra))
-    rows_in = len(rejects) + _count(con, f"SELECT count(*) FROM {casting.TYPED} WHERE NOT _skip")
+    scan = (_scan_csv if ent.ext == "csv" else _scan_jsonl)(con, vf, currencies)
+    file_flags = ["added_columns:" + ",".join(scan.extra)] if scan.extra else []
+    rows_in = scan.loadable + scan.bad + len(scan.rejects)
     check_row_count(vf, rows_in)
     if rows_in == 0:
         file_flags.append("empty_file")
 
-    repair_mojibake_columns(con, ent)
-    has_dups = casting.create_duplicates(con, ent) > 0
-    cols = ", ".join(ident(c) for c in ent.columns)
-    t_cols = ", ".join(f"t.{ident(c)}" for c in ent.columns)
-    lineage = ", ".join(ident(c) for c in contract.LINEAGE_COLUMNS)
     source = drop.source_file(ent.file_name)
-    dup_filter = ""
-    dup_join = ""
-    if has_dups:
-        dup_join = f"LEFT JOIN {casting.DUPS} d ON {casting.dup_join(ent)}"
-        dup_filter = "AND (d._keep IS NULL OR d._keep = t._line_no)"
+    good = (
+        f"SELECT {', '.join(casting.typed_columns(ent))}, _pos, _src_line, _extra "
+        f"FROM (SELECT *, row_number() OVER () - 1 AS _pos FROM ({scan.source})) "
+        f"WHERE NOT _skip AND _pos NOT IN "
+        f"(SELECT _pos FROM {casting.BAD} WHERE _reason IS NOT NULL)"
+    )
+    from_sql, line = casting.lined(good, scan.base, scan.gaps)
+    fixed = flags.create_fixes(con, ent) > 0
+    values = []
+    for c in ent.columns:
+        if fixed and c in flags.name_columns(ent):
+            values.append(f"coalesce(f.{ident(c)}, t.{ident(c)})")
+        else:
+            values.append(f"t.{ident(c)}")
+    joins = f" LEFT JOIN {casting.FIX} f ON f._pos = t._pos" if fixed else ""
+    cols = ", ".join(ident(c) for c in ent.columns)
+    lineage = ", ".join(ident(c) for c in contract.LINEAGE_COLUMNS)
+    row_flags = flags.flags_sql(ent, drop.extract_date, "t", "f" if fixed else None)
     rows_loaded = _count(
         con,
         f"""INSERT INTO {ent.raw_table} ({cols}, {lineage})
-SELECT {t_cols}, {lit(drop.extract_date)}, {lit(source)}, t._line_no,
-       {flags_sql(ent, drop.extract_date)}, t._extra, {lit(loaded_at)}
-FROM {casting.LINED} t {dup_join}
-WHERE t._reason IS NULL AND NOT t._skip {dup_filter}""",
+SELECT {", ".join(values)}, {lit(drop.extract_date)}, {lit(source)}, {line},
+       {row_flags}, t._extra, {lit(loaded_at)}
+FROM {from_sql}{joins}""",
     )
+
     head = f"SELECT {lit(drop.system)}, {lit(drop.extract_date)}, {lit(ent.file_name)}"
-    quarantined = quarantine_rows(con, drop, ent.file_name, rejects)
-    quarantined += _count(
-        con,
-        f"""INSERT INTO meta.quarantine
-{head}, _line_no, _raw, _reason FROM {casting.LINED}
-WHERE _reason IS NOT NULL AND NOT _skip""",
+    quarantined = quarantine_rows(con, drop, ent.file_name, scan.rejects)
+    bad_from, bad_line = casting.lined(
+        f"SELECT * FROM {casting.BAD} WHERE _reason IS NOT NULL", scan.base, scan.gaps
     )
-    if has_dups:
-        obj = ", ".join(f"{lit(c)}, t.{ident(c)}" for c in ent.columns)
+    quarantined += _count(
+        con, f"INSERT INTO meta.quarantine {head}, {bad_line}, t._raw, t._reason FROM {bad_from}"
+    )
+    # duplicate keys in the file: the last line wins, the earlier ones leave the raw table
+    mine = f"_source_file = {lit(source)} AND _loaded_at = {lit(loaded_at)}"
+    if casting.create_keys(con, ent, f"SELECT * FROM {ent.raw_table} WHERE {mine}"):
+        obj = ", ".join(f"{lit(c)}, r.{ident(c)}" for c in ent.columns)
+        superseded = (
+            f"FROM {ent.raw_table} r JOIN {casting.KEYS} d ON {casting.key_join(ent, 'r')} "
+            f"WHERE r.{mine.replace(' AND ', ' AND r.')} AND r._line_no < d._keep"
+        )
         quarantined += _count(
             con,
-            f"""INSERT INTO meta.quarantine
-{head}, t._line_no, CAST(json_object({obj}) AS VARCHAR), {casting.dup_reason(ent)}
-FROM {casting.LINED} t JOIN {casting.DUPS} d ON {casting.dup_join(ent)}
-WHERE t._reason IS NULL AND NOT t._skip AND t._line_no <> d._keep""",
+            f"INSERT INTO meta.quarantine {head}, r._line_no, "
+            f"CAST(json_object({obj}) AS VARCHAR), {casting.dup_reason(ent, 'r', 'd._keep')} "
+            f"{superseded}",
+        )
+        rows_loaded -= _count(
+            con,
+            f"DELETE FROM {ent.raw_table} WHERE {mine} AND rowid IN (SELECT r.rowid {superseded})",
         )
     if rows_loaded + quarantined != rows_in:  # the promise of the raw layer
         raise LoadError(
