@@ -108,7 +108,6 @@ def klantwaarde_nightly():
     wait_for_drops = CompleteDropsSensor(
         task_id="wait_for_drops",
         landing="{{ params.landing }}",
-        as_of="{{ ds }}",
         mode="reschedule",
         poke_interval=DROPS_POKE,
         timeout=DROPS_TIMEOUT,

@@ -64,21 +64,31 @@ def run_step(name: str, **kwargs: Any) -> dict[str, Any]:
 
 
 class CompleteDropsSensor(BaseSensorOperator):
-    """Pokes until `<landing>/<system>/<as_of>/_manifest.json` exists for every system."""
+    """Pokes until `<landing>/<system>/<as_of>/_manifest.json` exists for every system.
+
+    `as_of` defaults to the run's as-of date, derived from the logical date exactly as
+    the other tasks derive it (`settings_from_context`).
+    """
 
     template_fields = ("landing", "as_of")
     ui_color = "#e8f4fa"
 
-    def __init__(self, *, landing: str, as_of: str, **kwargs: Any) -> None:
+    def __init__(self, *, landing: str, as_of: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.landing = landing
         self.as_of = as_of
         self._missing: list[str] = []
 
+    def _night(self, context: Any) -> date:
+        if self.as_of:
+            return date.fromisoformat(self.as_of)
+        return as_of_from_logical_date(context.get("logical_date"))
+
     def poke(self, context: Any) -> bool:
-        self._missing = pipeline.missing_systems(Path(self.landing), date.fromisoformat(self.as_of))
+        night = self._night(context)
+        self._missing = pipeline.missing_systems(Path(self.landing), night)
         if self._missing:
-            self.log.info("waiting for %s drops of %s", ", ".join(self._missing), self.as_of)
+            self.log.info("waiting for %s drops of %s", ", ".join(self._missing), night)
         return not self._missing
 
     def execute(self, context: Any) -> Any:
@@ -86,6 +96,6 @@ class CompleteDropsSensor(BaseSensorOperator):
             return super().execute(context)
         except AirflowSensorTimeout as exc:
             message = pipeline.drops_not_ready_message(
-                Path(self.landing), date.fromisoformat(self.as_of), self._missing
+                Path(self.landing), self._night(context), self._missing
             )
             raise AirflowSensorTimeout(f"{message}; gave up after {self.timeout:.0f}s") from exc

@@ -646,8 +646,10 @@ def _disagreement_max() -> float:
     return float(value) if value else DEFAULT_ACTIVE_DISAGREEMENT_MAX
 
 
-def run_checks(settings: RunSettings, concerns=CONCERNS) -> CheckSummary:
-    """Run every checkpoint; raise CheckError naming each failing blocking expectation."""
+def run_checks(settings: RunSettings, concerns: tuple[Concern, ...] | None = None) -> CheckSummary:
+    """Run the checkpoints of `concerns` (default: the mart concerns of the check step);
+    raise CheckError naming each failing blocking expectation and the rows it failed on."""
+    concerns = MART_CONCERNS if concerns is None else concerns
     frames = read_frames(settings, concerns)
     context = get_context(settings)
     summary = CheckSummary()
@@ -689,3 +691,16 @@ def build_data_docs(settings: RunSettings) -> str:
     context = get_context(settings)
     context.build_data_docs()
     return str(settings.docs_dir / "gx" / "index.html")
+
+
+def _named(*names: str) -> tuple[Concern, ...]:
+    return tuple(c for c in CONCERNS if c.name in names)
+
+
+# The check step (before segmentation) validates what dbt built; the segment step runs
+# the segment concern on its own output, and the text/amount hygiene again so that the
+# tables segmentation wrote are covered too. Both happen before the reconciliation gate.
+MART_CONCERNS = _named(
+    "identity", "totals", "definitions", "hygiene_text", "hygiene_amounts", "hygiene_periods"
+)
+SEGMENT_CONCERNS = _named("hygiene_segments", "hygiene_text", "hygiene_amounts")

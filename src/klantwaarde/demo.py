@@ -79,16 +79,17 @@ def dag_run_conf(settings: RunSettings) -> dict[str, Any]:
     }
 
 
-def run_dag(settings: RunSettings, dag: Any = None) -> Any:
+def run_dag(settings: RunSettings, dag: Any = None, **test_kwargs: Any) -> Any:
     """`dag.test()` of klantwaarde_nightly for the settings' night; the DagRun.
 
     Airflow must already be configured (`airflow_env.configure`) and migrated.
+    `test_kwargs` go to `dag.test()` (e.g. `mark_success_pattern`).
     """
     from klantwaarde import airflow_env
 
     dag = dag or airflow_env.get_dag()
     night = datetime(settings.as_of.year, settings.as_of.month, settings.as_of.day, tzinfo=UTC)
-    return dag.test(logical_date=night, run_conf=dag_run_conf(settings))
+    return dag.test(logical_date=night, run_conf=dag_run_conf(settings), **test_kwargs)
 
 
 def task_states(dag_run: Any) -> dict[str, str]:

@@ -9,13 +9,11 @@ Both go under `settings.docs_dir`:
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from klantwaarde.errors import BuildError
-from klantwaarde.settings import DBT_PROJECT_DIR, RunSettings
+from klantwaarde.settings import RunSettings
 
 DOCS_FILES = ("index.html", "static_index.html", "manifest.json", "catalog.json")
 
@@ -29,56 +27,30 @@ class DocsSummary:
         return {"dbt_docs": self.dbt_docs, "data_docs": self.data_docs}
 
 
-def _dbt_env(settings: RunSettings) -> dict[str, str]:
-    return {
-        "KLANTWAARDE_WAREHOUSE": str(settings.warehouse),
-        "KLANTWAARDE_DUCKDB_THREADS": str(settings.duckdb.threads),
-        "KLANTWAARDE_DUCKDB_MEMORY": settings.duckdb.memory_limit,
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-    }
-
-
 def build_dbt_docs(settings: RunSettings) -> str:
-    """`dbt docs generate --static` in-process, into a target folder of this run."""
-    from dbt.cli.main import dbtRunner
+    """`dbt docs generate --static` in-process (same target folder and environment as the
+    build step, so dbt's partial parse is reused); the dbt connection is closed after."""
+    from klantwaarde.build import invoke
 
+    invoke(
+        settings,
+        [
+            "docs",
+            "generate",
+            "--static",
+            "--no-compile",
+            "--vars",
+            json.dumps({"as_of_date": settings.as_of.isoformat()}),
+        ],
+        what="docs generate",
+    )
+    target = settings.output_dir / "dbt_target"
     out = settings.docs_dir / "dbt"
-    target = settings.output_dir / "dbt_target_docs"
-    saved = {k: os.environ.get(k) for k in _dbt_env(settings)}
-    os.environ.update(_dbt_env(settings))
-    try:
-        result = dbtRunner().invoke(
-            [
-                "docs",
-                "generate",
-                "--static",
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(target),
-                "--log-path",
-                str(settings.output_dir / "dbt_logs"),
-                "--vars",
-                json.dumps({"as_of_date": settings.as_of.isoformat()}),
-                "--quiet",
-            ]
-        )
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    if not result.success:
-        reason = result.exception or "see the dbt log"
-        raise BuildError(f"dbt docs generate failed: {str(reason).splitlines()[0]}")
     out.mkdir(parents=True, exist_ok=True)
     for name in DOCS_FILES:
         if (target / name).exists():
             shutil.copy2(target / name, out / name)
-    return str(out / "index.html")
+    return str(out / "static_index.html")
 
 
 def build_docs(settings: RunSettings) -> DocsSummary:

@@ -146,7 +146,9 @@ def check(settings: RunSettings) -> dict[str, Any]:
 
 
 def segment(settings: RunSettings) -> dict[str, Any]:
-    """Step 5: segmentation and commercial plan, written back to `mart`."""
+    """Step 5: segmentation and commercial plan, written back to `mart`, then checked by GX
+    (checkpoint `hygiene_segments` + text/amount hygiene). Raises CheckError."""
+    from klantwaarde.checks import SEGMENT_CONCERNS, run_checks
     from klantwaarde.segment import segment as run_segment
 
     con = _connect(settings)
@@ -154,7 +156,10 @@ def segment(settings: RunSettings) -> dict[str, Any]:
         summary = run_segment(con, settings.as_of, settings.commercial_budget)
     finally:
         con.close()
-    return _jsonable(summary)
+    result = _jsonable(summary)
+    # GX on what segmentation wrote (tier counts, classes, hygiene), before the gate.
+    result["checks"] = _jsonable(run_checks(settings, SEGMENT_CONCERNS))
+    return result
 
 
 # ---------------------------------------------------------------- 6 reconcile

@@ -18,8 +18,22 @@ os.environ["KLANTWAARDE_TEST_AIRFLOW_HOME"] = str(_HOME)
 airflow_env.configure(_HOME)
 
 
+SAMPLE_CUSTOMERS = 200
+
+
 @pytest.fixture(scope="session")
 def airflow_home() -> Path:
     """A migrated metadata DB, reset once per session."""
     airflow_env.migrate(reset=True)
     return _HOME
+
+
+@pytest.fixture(scope="session")
+def sample_landing(tmp_path_factory) -> Path:
+    """A generated landing zone (200 customers, 13 months, the last 3 nights as nightly
+    drops), shared by every end-to-end test of the session."""
+    from klantwaarde.demo import ensure_sample
+
+    landing = tmp_path_factory.getbasetemp() / "kw_sample" / "landing"
+    ensure_sample(landing, customers=SAMPLE_CUSTOMERS, months=13, seed=7, nightly_days=3)
+    return landing
