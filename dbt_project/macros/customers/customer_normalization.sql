@@ -43,6 +43,37 @@
     ) as tokens
 {%- endmacro %}
 
+{#- The legal-form classes a company name carries, a sorted VARCHAR[] (empty when none):
+    'Müller GmbH & Co. KG' -> ['gmbh', 'kg']. legal_form_classes is a SQL expression
+    holding a MAP(VARCHAR, VARCHAR) token -> class (see legal_form_class_map()). -#}
+{% macro company_legal_forms(name, legal_form_classes) -%}
+    list_sort(list_distinct(list_filter(
+        list_transform(
+            string_split(
+                trim(regexp_replace(
+                    regexp_replace(strip_accents(lower(coalesce({{ name }}, ''))), '[.''’`´]', '', 'g'),
+                    '[^a-z0-9]+', ' ', 'g'
+                )),
+                ' '
+            ),
+            lambda token: {{ legal_form_classes }}[token]
+        ),
+        lambda legal_form_class: legal_form_class is not null and legal_form_class <> ''
+    )))
+{%- endmacro %}
+
+{#- A one-row select of legal_form_classes, the MAP token -> legal-form class of the seed
+    customer_legal_forms. Use as a CTE and cross join it. -#}
+{% macro legal_form_class_map() -%}
+    select map(list(lower(legal_form)), list(coalesce(lower(legal_form_class), ''))) as legal_form_classes
+    from {{ ref('customer_legal_forms') }}
+{%- endmacro %}
+
+{#- True when both names carry a legal form and they share none (two legal entities). -#}
+{% macro legal_forms_conflict(left_forms, right_forms) -%}
+    (len({{ left_forms }}) > 0 and len({{ right_forms }}) > 0 and not list_has_any({{ left_forms }}, {{ right_forms }}))
+{%- endmacro %}
+
 {#- VAT number: upper case, letters and digits only. -#}
 {% macro normalize_vat(vat) -%}
     nullif(regexp_replace(upper(coalesce({{ vat }}, '')), '[^A-Z0-9]', '', 'g'), '')
@@ -68,8 +99,15 @@
     )
 {%- endmacro %}
 
-{#- Free-text identifiers typed by people (external_id, accountnumber): trimmed, upper case,
-    inner spaces removed. -#}
+{#- Free-text identifiers typed by people (accountnumber, external_id) and the keys they
+    should hold: upper case, letters and digits only ('100234.' -> '100234', a GUID without
+    its hyphens). -#}
 {% macro normalize_identifier(value) -%}
-    nullif(regexp_replace(upper(trim(coalesce({{ value }}, ''))), '\s+', '', 'g'), '')
+    nullif(regexp_replace(upper(coalesce({{ value }}, '')), '[^A-Z0-9]', '', 'g'), '')
+{%- endmacro %}
+
+{#- City: lower case without accents, letters and digits only ("'s-Hertogenbosch" ->
+    'shertogenbosch'). -#}
+{% macro normalize_city(city) -%}
+    nullif(regexp_replace(strip_accents(lower(coalesce({{ city }}, ''))), '[^a-z0-9]', '', 'g'), '')
 {%- endmacro %}

@@ -3,6 +3,9 @@
       account_number  accountnumber = an existing ERP customer_no
       vat_number      normalised VAT equal
       name_postcode   normalised name and postcode equal
+      name_city       normalised name and city equal, when neither the postcodes, the
+                      VAT numbers nor the legal forms differ (names repeat: two firms of one name in one city
+                      differ by postcode)
     plus corroboration: a similar name, an equal postcode. A VAT number on both sides that
     differs is contrary evidence. An accountnumber that nothing supports (no VAT, no
     postcode, a dissimilar name) or that a different VAT contradicts counts for nothing:
@@ -51,6 +54,8 @@ weights as (
         max(evidence_weight) filter (where match_method = 'account_number') as account_number_weight,
         max(evidence_weight) filter (where match_method = 'vat_number') as vat_number_weight,
         max(evidence_weight) filter (where match_method = 'name_postcode') as name_postcode_weight,
+        max(evidence_weight) filter (where match_method = 'name_city') as name_city_weight,
+        max(match_confidence) filter (where match_method = 'name_city') as name_city_confidence,
         max(match_confidence) filter (where match_method = 'account_number') as account_number_confidence,
         max(match_confidence) filter (where match_method = 'vat_number') as vat_number_confidence,
         max(match_confidence) filter (where match_method = 'name_postcode') as name_postcode_confidence
@@ -86,9 +91,21 @@ name_postcode_candidates as (
 
 ),
 
+name_city_candidates as (
+
+    select accounts.account_id, erp_customers.customer_no, 'name_city' as evidence
+    from accounts
+    inner join erp_customers
+        on accounts.name_normalized = erp_customers.name_normalized
+        and accounts.city_normalized = erp_customers.city_normalized
+
+),
+
 candidate_evidence as (
 
     select * from number_candidates
+    union all
+    select * from name_city_candidates
     union all
     select * from vat_candidates
     union all
@@ -103,7 +120,8 @@ candidate_pairs as (
         customer_no,
         bool_or(evidence = 'account_number') as has_account_number,
         bool_or(evidence = 'vat_number') as has_vat_number,
-        bool_or(evidence = 'name_postcode') as has_name_postcode
+        bool_or(evidence = 'name_postcode') as has_name_postcode,
+        bool_or(evidence = 'name_city') as has_name_city
     from candidate_evidence
     group by 1, 2
 
@@ -115,7 +133,9 @@ pairs_compared as (
         candidate_pairs.*,
         coalesce(jaro_winkler_similarity(accounts.name_normalized, erp_customers.name_normalized), 0) as name_similarity,
         coalesce(accounts.postcode_normalized = erp_customers.postcode_normalized, false) as is_same_postcode,
-        coalesce(accounts.vat_normalized <> erp_customers.vat_normalized, false) as is_vat_conflict
+        coalesce(accounts.vat_normalized <> erp_customers.vat_normalized, false) as is_vat_conflict,
+        coalesce(accounts.postcode_normalized <> erp_customers.postcode_normalized, false) as is_postcode_conflict,
+        {{ legal_forms_conflict('accounts.legal_forms', 'erp_customers.legal_forms') }} as is_legal_form_conflict
     from candidate_pairs
     inner join accounts on candidate_pairs.account_id = accounts.account_id
     inner join erp_customers on candidate_pairs.customer_no = erp_customers.customer_no
@@ -132,7 +152,9 @@ number_evidence_judged as (
                 has_vat_number
                 or is_same_postcode
                 or name_similarity >= thresholds.min_similarity_number
-            ) as is_account_number_supported
+            ) as is_account_number_supported,
+        has_name_city and not has_name_postcode and not is_postcode_conflict and not is_vat_conflict
+            and not is_legal_form_conflict as is_name_city_supported
     from pairs_compared
     cross join thresholds
 
@@ -145,6 +167,7 @@ scored as (
         case when is_account_number_supported then weights.account_number_weight else 0 end
         + case when has_vat_number then weights.vat_number_weight else 0 end
         + case when has_name_postcode then weights.name_postcode_weight else 0 end
+        + case when is_name_city_supported then weights.name_city_weight else 0 end
         + case
             when not has_name_postcode and name_similarity >= thresholds.min_similarity_corroboration
                 then thresholds.similar_name_weight
@@ -158,11 +181,13 @@ scored as (
         1 - (1 - case when is_account_number_supported then weights.account_number_confidence else 0 end)
             * (1 - case when has_vat_number then weights.vat_number_confidence else 0 end)
             * (1 - case when has_name_postcode then weights.name_postcode_confidence else 0 end)
+            * (1 - case when is_name_city_supported then weights.name_city_confidence else 0 end)
             as combined_confidence,
         case
             when is_account_number_supported then 'account_number'
             when has_vat_number then 'vat_number'
             when has_name_postcode then 'name_postcode'
+            when is_name_city_supported then 'name_city'
         end as strongest_method,
         thresholds.min_link_score
     from number_evidence_judged
@@ -180,9 +205,12 @@ final as (
         is_account_number_supported,
         has_vat_number,
         has_name_postcode,
+        is_name_city_supported,
         name_similarity,
         is_same_postcode,
         is_vat_conflict,
+        is_postcode_conflict,
+        is_legal_form_conflict,
         evidence_score,
         cast(round(combined_confidence, 4) as decimal(5, 4)) as match_confidence,
         strongest_method as match_method,

@@ -14,6 +14,12 @@ name_noise_tokens as (
 
 ),
 
+legal_form_class_map as (
+
+    {{ legal_form_class_map() }}
+
+),
+
 final as (
 
     select
@@ -21,11 +27,14 @@ final as (
         erp_customers.customer_name,
         {{ normalize_identifier('erp_customers.customer_no') }} as customer_no_normalized,
         {{ normalize_company_name('erp_customers.customer_name', 'name_noise_tokens.noise_tokens') }} as name_normalized,
+        {{ company_legal_forms('erp_customers.customer_name', 'legal_form_class_map.legal_form_classes') }} as legal_forms,
         {{ normalize_vat('erp_customers.vat_number') }} as vat_normalized,
         {{ normalize_postcode('erp_customers.postcode') }} as postcode_normalized,
+        {{ normalize_city('erp_customers.city') }} as city_normalized,
         erp_customers.country_code
     from erp_customers
     cross join name_noise_tokens
+    cross join legal_form_class_map
 
 )
 

@@ -3,7 +3,8 @@
       external_id  the free-text external_id holds an ERP customer_no or a CRM accountid
       domain       a domain of the organization (domain_names, its requesters' e-mail
                    domains) is a CRM account's website domain
-      name         the normalised name is the name of exactly one customer -#}
+      name         the normalised name is the name of exactly one customer that nothing
+                   contradicts (see name_pairs_judged) -#}
 with
 
 organizations as (
@@ -54,6 +55,12 @@ settings as (
 
 ),
 
+domain_country_codes as (
+
+    select * from {{ ref('domain_country_codes') }}
+
+),
+
 external_id_candidates as (
 
     select
@@ -96,38 +103,149 @@ domain_candidates as (
 
 customer_names as (
 
-    select name_normalized, {{ customer_key('erp', 'customer_no') }} as customer_key
+    select name_normalized, {{ customer_key('erp', 'customer_no') }} as customer_key, legal_forms
     from erp_names
     where name_normalized is not null
 
     union
 
-    select accounts.name_normalized, resolved_accounts.customer_key
+    select accounts.name_normalized, resolved_accounts.customer_key, accounts.legal_forms
     from accounts
     inner join resolved_accounts on accounts.account_id = resolved_accounts.account_id
     where accounts.name_normalized is not null
 
 ),
 
-unique_customer_names as (
+customer_countries as (
 
-    select name_normalized, min(customer_key) as customer_key
-    from customer_names
-    group by name_normalized
-    having count(distinct customer_key) = 1
+    select {{ customer_key('erp', 'customer_no') }} as customer_key, country_code
+    from erp_names
+    where country_code is not null
+
+    union
+
+    select resolved_accounts.customer_key, accounts.country_code
+    from accounts
+    inner join resolved_accounts on accounts.account_id = resolved_accounts.account_id
+    where accounts.country_code is not null
+
+),
+
+customer_domains as (
+
+    select distinct resolved_accounts.customer_key, domains.domain
+    from domains
+    inner join resolved_accounts on domains.source_id = resolved_accounts.account_id
+    where domains.system = 'crm'
+
+),
+
+organization_domains as (
+
+    select source_id as organization_id, domain
+    from domains
+    where system = 'servicedesk'
+
+),
+
+organization_countries as (
+
+    select distinct organization_domains.organization_id, domain_country_codes.country_code
+    from organization_domains
+    inner join domain_country_codes
+        on split_part(organization_domains.domain, '.', -1) = domain_country_codes.top_level_domain
+
+),
+
+strong_candidates as (
+
+    select organization_id, customer_key from external_id_candidates
+    union
+    select organization_id, customer_key from domain_candidates
+
+),
+
+name_pairs as (
+
+    select
+        organizations.organization_id,
+        customer_names.customer_key,
+        organizations.name_normalized,
+        bool_and({{ legal_forms_conflict('organizations.legal_forms', 'customer_names.legal_forms') }}) as is_legal_form_conflict
+    from organizations
+    inner join customer_names on organizations.name_normalized = customer_names.name_normalized
+    group by all
+
+),
+
+name_pairs_judged as (
+
+    -- Names repeat (two firms called 'Noord Logistiek'), so a name is evidence only when
+    -- nothing contradicts it: web domains known on both sides that differ, a
+    -- country-code domain of the organization in another country than the customer's,
+    -- or legal forms that differ ('Jansen B.V.' is not 'Jansen V.O.F.').
+    -- Among several candidates, one that another organization already holds by
+    -- external_id or domain is ruled out.
+    select
+        name_pairs.*,
+        exists (
+            select 1 from customer_domains
+            where customer_domains.customer_key = name_pairs.customer_key
+        )
+        and exists (
+            select 1 from organization_domains
+            where organization_domains.organization_id = name_pairs.organization_id
+        )
+        and not exists (
+            select 1 from customer_domains
+            inner join organization_domains on customer_domains.domain = organization_domains.domain
+            where customer_domains.customer_key = name_pairs.customer_key
+                and organization_domains.organization_id = name_pairs.organization_id
+        ) as is_domain_conflict,
+        exists (
+            select 1 from organization_countries
+            where organization_countries.organization_id = name_pairs.organization_id
+        )
+        and exists (
+            select 1 from customer_countries
+            where customer_countries.customer_key = name_pairs.customer_key
+        )
+        and not exists (
+            select 1 from organization_countries
+            inner join customer_countries on organization_countries.country_code = customer_countries.country_code
+            where organization_countries.organization_id = name_pairs.organization_id
+                and customer_countries.customer_key = name_pairs.customer_key
+        ) as is_country_conflict,
+        exists (
+            select 1 from strong_candidates
+            where strong_candidates.customer_key = name_pairs.customer_key
+                and strong_candidates.organization_id <> name_pairs.organization_id
+        ) as is_held_by_other_organization
+    from name_pairs
+
+),
+
+name_pairs_uncontradicted as (
+
+    select
+        *,
+        count(*) over (partition by organization_id) as candidates
+    from name_pairs_judged
+    where not is_domain_conflict and not is_country_conflict and not is_legal_form_conflict
 
 ),
 
 name_candidates as (
 
     select
-        organizations.organization_id,
-        unique_customer_names.customer_key,
+        organization_id,
+        min(customer_key) as customer_key,
         'name' as evidence,
-        organizations.name_normalized as evidence_detail
-    from organizations
-    inner join unique_customer_names
-        on organizations.name_normalized = unique_customer_names.name_normalized
+        min(name_normalized) as evidence_detail
+    from name_pairs_uncontradicted
+    where candidates = 1 or not is_held_by_other_organization
+    group by organization_id
+    having count(distinct customer_key) = 1
 
 ),
 

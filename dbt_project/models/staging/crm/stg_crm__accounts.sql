@@ -1,4 +1,5 @@
-{#- Account master: the latest full snapshot up to the as-of date, renamed and cast. -#}
+{#- Account master: the latest version of each account among the full snapshots up to the
+    as-of date, renamed and cast. -#}
 with
 
 source as (
@@ -8,11 +9,19 @@ source as (
 
 ),
 
-latest_snapshot as (
+latest_version as (
 
-    select * from source
-    where _extract_date = (select max(_extract_date) from source)
-    qualify row_number() over (partition by accountid order by _line_no desc) = 1
+    -- The latest version of every accountid of the snapshots up to the as-of date. Usually
+    -- that is the latest snapshot; a row the loader quarantined in the latest drop keeps
+    -- its previous version instead of vanishing (is_in_latest_snapshot = false), and so
+    -- does a row the source deleted.
+    select
+        *,
+        _extract_date = max(_extract_date) over () as is_in_latest_snapshot
+    from source
+    qualify row_number() over (
+        partition by accountid order by _extract_date desc, _line_no desc
+    ) = 1
 
 ),
 
@@ -35,10 +44,11 @@ final as (
         coalesce(statecode = 0, false) as is_active,
         createdon as created_at,
         modifiedon as modified_at,
+        is_in_latest_snapshot,
         _extract_date as extract_date,
         _flags as load_flags
 
-    from latest_snapshot
+    from latest_version
 
 )
 

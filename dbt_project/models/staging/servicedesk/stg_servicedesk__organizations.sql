@@ -1,4 +1,5 @@
-{#- Organizations master: the latest full snapshot up to the as-of date. -#}
+{#- Organizations master: the latest version of each organization among the full snapshots
+    up to the as-of date, renamed and cast. -#}
 with
 
 source as (
@@ -8,11 +9,19 @@ source as (
 
 ),
 
-latest_snapshot as (
+latest_version as (
 
-    select * from source
-    where _extract_date = (select max(_extract_date) from source)
-    qualify row_number() over (partition by organization_id order by _line_no desc) = 1
+    -- The latest version of every organization_id of the snapshots up to the as-of date. Usually
+    -- that is the latest snapshot; a row the loader quarantined in the latest drop keeps
+    -- its previous version instead of vanishing (is_in_latest_snapshot = false), and so
+    -- does a row the source deleted.
+    select
+        *,
+        _extract_date = max(_extract_date) over () as is_in_latest_snapshot
+    from source
+    qualify row_number() over (
+        partition by organization_id order by _extract_date desc, _line_no desc
+    ) = 1
 
 ),
 
@@ -25,10 +34,11 @@ final as (
         nullif(trim(external_id), '') as external_id,
         created_at,
         updated_at,
+        is_in_latest_snapshot,
         _extract_date as extract_date,
         _flags as load_flags
 
-    from latest_snapshot
+    from latest_version
 
 )
 
