@@ -111,11 +111,14 @@ SELECT
   )) FILTER (WHERE NOT _skip AND (_reason IS NOT NULL{extra_cond})) AS rows
 FROM ({reasoned_sql})"""
     )
-    loadable, bad = con.execute("SELECT loadable, bad FROM _kw_scan").fetchall()[0]
-    con.execute(f"CREATE TEMP TABLE {BAD} AS SELECT unnest(rows, recursive := true) FROM _kw_scan")
-    if not con.execute(f"SELECT count(*) FROM {BAD}").fetchall()[0][0]:
-        # an empty list unnests to no columns: give BAD its shape
-        con.execute(f"DROP TABLE {BAD}")
+    loadable, bad, listed = con.execute(
+        "SELECT loadable, bad, coalesce(len(rows), 0) FROM _kw_scan"
+    ).fetchall()[0]
+    if listed:
+        con.execute(
+            f"CREATE TEMP TABLE {BAD} AS SELECT unnest(rows, recursive := true) FROM _kw_scan"
+        )
+    else:  # an empty list unnests to no columns: give BAD its shape
         cols = ", ".join(f"CAST(NULL AS VARCHAR) AS {ident(c)}" for c in entity.columns)
         con.execute(
             f"CREATE TEMP TABLE {BAD} AS SELECT CAST(NULL AS BIGINT) AS _pos, "
@@ -131,12 +134,15 @@ def create_keys(con: duckdb.DuckDBPyConnection, entity: contract.Entity, rows: s
     `_line_no`), with the line that wins (`_keep`, the last). Returns how many."""
     keys = ", ".join(ident(k) for k in entity.key)
     con.execute(f"DROP TABLE IF EXISTS {KEYS}")
-    con.execute(
-        f"""CREATE TEMP TABLE {KEYS} AS
-SELECT {keys}, count(*) AS _n, max(_line_no) AS _keep FROM ({rows})
-GROUP BY ALL HAVING count(*) > 1"""
-    )
-    return con.execute(f"SELECT count(*) FROM {KEYS}").fetchall()[0][0]
+    found = con.execute(
+        f"SELECT {keys}, max(_line_no) AS _keep FROM ({rows}) GROUP BY ALL HAVING count(*) > 1"
+    ).fetchall()
+    if found:
+        types = ", ".join(f"{ident(k)} {entity.columns[k]}" for k in entity.key)
+        con.execute(f"CREATE TEMP TABLE {KEYS} ({types}, _keep BIGINT)")
+        marks = ", ".join("?" for _ in range(len(entity.key) + 1))
+        con.executemany(f"INSERT INTO {KEYS} VALUES ({marks})", found)
+    return len(found)
 
 
 def create_gaps(con: duckdb.DuckDBPyConnection, base: int, rejected_lines: list[int]) -> bool:

@@ -340,8 +340,6 @@ def load_file(
     file_flags = ["added_columns:" + ",".join(scan.extra)] if scan.extra else []
     rows_in = scan.loadable + scan.bad + len(scan.rejects)
     check_row_count(vf, rows_in)
-    if rows_in == 0:
-        file_flags.append("empty_file")
 
     source = drop.source_file(ent.file_name)
     good = (
