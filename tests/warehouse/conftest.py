@@ -12,11 +12,11 @@ import pytest
 
 from klantwaarde.settings import RunSettings
 
-# 300 customers, 3 months; the history ends on 2025-04-02 so that the nightly drops
-# (2025-03-30 initial, then 03-31, 04-01, 04-02) cross a month end.
-START = date(2025, 1, 3)
+# 300 customers, 3 months; the history ends on 2025-04-01 so that the nightly drops
+# (2025-03-30 initial, then 03-31 and 04-01) cross a month end.
+START = date(2025, 1, 2)
 MONTHS = 3
-NIGHTLY_DAYS = 3
+NIGHTLY_DAYS = 2
 CUSTOMERS = 300
 SEED = 7
 

@@ -77,7 +77,12 @@ def test_build_error_names_every_failing_node():
         result=SimpleNamespace(
             results=[
                 node_result("success", "model", "stg_erp__customers", "OK"),
-                node_result("error", "model", "fct_cost_allocation", "Runtime Error in model fct_cost_allocation (m.sql)\n  Binder Error: x\n  more"),
+                node_result(
+                    "error",
+                    "model",
+                    "fct_cost_allocation",
+                    "Runtime Error in model fct_cost_allocation (m.sql)\n  Binder Error: x\n  more",
+                ),
                 node_result("fail", "test", "assert_reconciliation_difference_is_zero", "", 2),
                 node_result("skipped", "model", "fct_customer_value_window", ""),
             ]

@@ -17,7 +17,7 @@ profitability_totals as (
     select sum(revenue) as revenue, sum(contribution) as contribution
     from {{ ref('fct_customer_profitability') }}
     where period_month between
-        cast(date_trunc('month', cast('{{ var("as_of_date") }}' as date)) - interval 11 month as date)
+        cast(date_trunc('month', cast('{{ var("as_of_date") }}' as date)) - interval ({{ var('value_window_months') }} - 1) month as date)
         and cast('{{ var("as_of_date") }}' as date)
 
 )

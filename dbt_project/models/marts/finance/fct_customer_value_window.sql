@@ -1,5 +1,6 @@
 {#- The 12-month value window of every conformed customer for the run's as-of date
-    (var as_of_date): the 12 calendar months ending with the as-of month, and the 12
+    (var as_of_date): var value_window_months (12) calendar months ending with the as-of
+    month (the as-of month counts with the days up to the as-of date), and as many months
     before them for revenue_prev_12m. ACTIVE CUSTOMER is defined here, once (doc block
     `is_active`, macro is_active_customer()): revenue in the window > 0. Segmentation
     reads this table; it is rebuilt whole on every run (one as-of date). -#}
@@ -33,9 +34,11 @@ window_bounds as (
 
     select
         {{ as_of_date() }}                                                          as as_of_date,
-        cast(date_trunc('month', {{ as_of_date() }}) - interval 11 month as date)   as window_start_month,
+        cast(date_trunc('month', {{ as_of_date() }}) - interval ({{ var('value_window_months') }} - 1) month as date)
+                                                                                    as window_start_month,
         cast(date_trunc('month', {{ as_of_date() }}) as date)                       as window_end_month,
-        cast(date_trunc('month', {{ as_of_date() }}) - interval 23 month as date)   as prev_window_start_month
+        cast(date_trunc('month', {{ as_of_date() }}) - interval (2 * {{ var('value_window_months') }} - 1) month as date)
+                                                                                    as prev_window_start_month
 
 ),
 
