@@ -101,7 +101,9 @@ def generate(
 
     summary = _summary(co, erp, crm, sd, gl, drivers, tl, seed, dirty_rate)
     summary["fx_eur_per_unit"] = FX_EUR_PER_UNIT
-    summary["files"] = writer.stats
+    summary["files"] = {
+        k: {f: v[f] for f in ("files", "rows", "bytes")} for k, v in writer.stats.items()
+    }
     summary["faults"] = planter.counts()
     write_truth(out, co, crm, sd, planter.records, summary)
 
@@ -114,7 +116,10 @@ def generate(
         f"{tl.iso(tl.drop_days[-1])}), {seconds:,.1f} s (simulation {t_sim:,.1f} s)",
     ]
     for name, st in writer.stats.items():
-        lines.append(f"  {name:<28} {st['rows']:>12,} rows {st['bytes'] / 1e6:>10,.1f} MB")
+        lines.append(
+            f"  {name:<28} {st['rows']:>12,} rows {st['bytes'] / 1e6:>10,.1f} MB"
+            f" {st['write_s']:>7.1f} s write {st['check_s']:>6.1f} s check"
+        )
     if dirty_rate > 0:
         lines.append(
             f"  planted faults: {sum(planter.counts().values()):,} "
@@ -128,16 +133,13 @@ def _summary(co, erp, crm, sd, gl, drivers, tl, seed, dirty_rate) -> dict:
     from klantwaarde.generate.timeline import NEVER
 
     c = co.customers
-    L = erp.lines
-    final = L["_nv"] == NEVER
-    np.bincount(L["cust"][final], weights=L["net_eur"][final], minlength=len(c)) / 100
-    in_hist = L["inv_day"][final] < tl.n_days
-    rev_hist = (
-        np.bincount(
-            L["cust"][final][in_hist], weights=L["net_eur"][final][in_hist], minlength=len(c)
-        )
-        / 100
-    )
+    from klantwaarde.generate.erp import column
+
+    final = column(erp.lines, "_nv") == NEVER
+    cust = column(erp.lines, "cust")[final]
+    net = column(erp.lines, "net_eur")[final]
+    in_hist = column(erp.lines, "inv_day")[final] < tl.n_days
+    rev_hist = np.bincount(cust[in_hist], weights=net[in_hist], minlength=len(c)) / 100
     srt = np.sort(rev_hist)[::-1]
     pos = srt[srt > 0]
     top20 = float(pos[: max(1, len(pos) // 5)].sum() / pos.sum()) if len(pos) else 0.0
@@ -158,7 +160,7 @@ def _summary(co, erp, crm, sd, gl, drivers, tl, seed, dirty_rate) -> dict:
             "lapsed_customers": int((c["lapse"] < tl.n_days).sum()),
             "dormant_customers": int(c["dormant"].sum()),
             "products": len(co.products),
-            "invoice_line_versions": len(L["doc"]),
+            "invoice_line_versions": int(sum(len(b["doc"]) for b in erp.lines)),
             "invoices_and_credit_notes": len(erp.docs),
             "credit_notes": int(erp.docs["is_cn"].sum()),
             "payments": len(erp.payments),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,13 +112,18 @@ class DropWriter:
             path = folder / meta.file_name
             fmt = "(FORMAT JSON)" if meta.ext == "jsonl" else "(HEADER, DELIMITER ',')"
             sql = f"COPY (SELECT {', '.join(cols)} FROM {src} WHERE {where}) TO '{path}' {fmt}"
+            t0 = time.perf_counter()
             rows = self.con.execute(sql).fetchone()[0]
+            t1 = time.perf_counter()
             if self.after_file is not None:
                 rows = self.after_file(spec, day, path, rows)
             files[meta.file_name] = {"rows": int(rows), "sha256": sha256(path)}
             st = self.stats.setdefault(
-                f"{system}.{spec.entity}", {"files": 0, "rows": 0, "bytes": 0}
+                f"{system}.{spec.entity}",
+                {"files": 0, "rows": 0, "bytes": 0, "write_s": 0.0, "check_s": 0.0},
             )
+            st["write_s"] += t1 - t0
+            st["check_s"] += time.perf_counter() - t1
             st["files"] += 1
             st["rows"] += int(rows)
             st["bytes"] += path.stat().st_size

@@ -25,7 +25,7 @@ _FX_NUM = np.array([100, 80, 120], dtype=np.int64)  # EUR per unit x 100
 
 @dataclass
 class Erp:
-    lines: dict[str, np.ndarray]  # invoice line versions (internal integer columns)
+    lines: list[dict[str, np.ndarray]]  # line versions: invoices, credit notes, corrections
     docs: pd.DataFrame  # one row per invoice / credit note
     payments: pd.DataFrame
     writeoffs: pd.DataFrame
@@ -33,13 +33,17 @@ class Erp:
     corrections: pd.DataFrame  # invoice-line price corrections: the change in EUR
 
 
-def _round_div(x: np.ndarray, d: int) -> np.ndarray:
-    """Integer division rounded half away from zero."""
-    return np.sign(x) * ((np.abs(x) + d // 2) // d)
+def _round_div(x: np.ndarray, d) -> np.ndarray:
+    """x / d rounded to a whole number (exact: |x| stays far below 2**53)."""
+    return np.rint(np.asarray(x) / d).astype(np.int64)
 
 
 def _eur(amount: np.ndarray, cur: np.ndarray) -> np.ndarray:
-    return _round_div(amount * _FX_NUM[cur], 100)
+    out = amount.copy()
+    f = cur > 0
+    if f.any():
+        out[f] = _round_div(amount[f] * _FX_NUM[cur[f]], 100)
+    return out
 
 
 def _business_day(tl: Timeline, day: np.ndarray) -> np.ndarray:
@@ -77,10 +81,13 @@ def build_erp(rng: np.random.Generator, co: Company, tl: Timeline, dirty_rate: f
     keep = (inv_day < tl.sim_days) & (order_day >= np.maximum(created[cust_o], 0))
     cust_o, order_day, inv_day = cust_o[keep], order_day[keep], inv_day[keep]
     n_o = len(cust_o)
-    # order numbers follow the order date
-    o_perm = np.lexsort((cust_o, order_day))
+    # orders in invoice order (so invoice numbers rise along the lines); order numbers
+    # follow the order date
+    o_perm = np.lexsort((cust_o, order_day, inv_day))
     cust_o, order_day, inv_day = cust_o[o_perm], order_day[o_perm], inv_day[o_perm]
-    order_id = np.arange(n_o, dtype=np.int64) + 400_001
+    by_order_day = np.lexsort((cust_o, order_day))
+    order_id = np.empty(n_o, dtype=np.int64)
+    order_id[by_order_day] = np.arange(n_o, dtype=np.int64) + 400_001
 
     # ---- lines ---------------------------------------------------------------------
     per_order = c["per_order"].to_numpy()[cust_o]
@@ -168,24 +175,38 @@ def build_erp(rng: np.random.Generator, co: Company, tl: Timeline, dirty_rate: f
     r_line_no = (np.arange(len(r)) - np.flatnonzero(r_first)[grp] + 1).astype(np.int32)
 
     terms = c["terms"].to_numpy()
-    lines = {
-        "doc": np.concatenate([inv_doc[o_of_l], cn_doc[r_order]]),
-        "is_cn": np.concatenate([np.zeros(L, bool), np.ones(len(r), bool)]),
-        "line_no": np.concatenate([line_no, r_line_no]),
-        "inv_day": np.concatenate([inv_day[o_of_l], cn_day[r_order]]).astype(np.int32),
-        "cust": np.concatenate([cust_l, cust_l[r]]),
-        "order_id": np.concatenate([order_id[o_of_l], order_id[r_order]]),
-        "delivery": np.concatenate([delivery, np.full(len(r), -1)]),
-        "product": np.concatenate([prod, prod[r]]),
-        "qty": np.concatenate([qty_milli, -ret_q]),
-        "price4": np.concatenate([price4, price4[r]]),
-        "disc": np.concatenate([disc, np.zeros(len(r), np.int64)]),
-        "net": np.concatenate([net, -_round_div(ret_q * price4[r], 100_000)]),
-        "cost": np.concatenate([cost, -_round_div(ret_q * cost4[r], 100_000)]),
+    inv_lines = {
+        "doc": inv_doc[o_of_l],
+        "is_cn": np.zeros(L, bool),
+        "line_no": line_no,
+        "inv_day": inv_day[o_of_l].astype(np.int32),
+        "cust": cust_l,
+        "order_id": order_id[o_of_l],
+        "delivery": delivery,
+        "product": prod,
+        "qty": qty_milli,
+        "price4": price4,
+        "disc": disc,
+        "net": net,
+        "cost": cost,
     }
-    perm = np.argsort(lines["doc"], kind="stable")
-    lines = {k: v[perm] for k, v in lines.items()}
-    lines["due_day"] = (lines["inv_day"] + terms[lines["cust"]]).astype(np.int32)
+    cn_perm = np.argsort(cn_doc[r_order], kind="stable")
+    rp = r[cn_perm]
+    cn_lines = {
+        "doc": cn_doc[r_order][cn_perm],
+        "is_cn": np.ones(len(r), bool),
+        "line_no": r_line_no[cn_perm],
+        "inv_day": cn_day[r_order][cn_perm].astype(np.int32),
+        "cust": cust_l[rp],
+        "order_id": order_id[r_order][cn_perm],
+        "delivery": np.full(len(r), -1, dtype=delivery.dtype),
+        "product": prod[rp],
+        "qty": -ret_q[cn_perm],
+        "price4": price4[rp],
+        "disc": np.zeros(len(r), np.int64),
+        "net": -_round_div(ret_q[cn_perm] * price4[rp], 100_000),
+        "cost": -_round_div(ret_q[cn_perm] * cost4[rp], 100_000),
+    }
 
     # ---- foreign currency (planted fault): whole documents in USD / GBP -------------
     n_doc = len(d_perm)
@@ -194,28 +215,32 @@ def build_erp(rng: np.random.Generator, co: Company, tl: Timeline, dirty_rate: f
         foreign = rng.random(n_doc) < dirty_rate / 7
         foreign[rng.integers(0, n_doc)] = True
         doc_cur[foreign] = rng.integers(1, 3, int(foreign.sum()))
-    cur = doc_cur[lines["doc"] - 250_001]
-    lines["cur"] = cur
-    if cur.any():
-        f = cur > 0
-        num = _FX_NUM[cur[f]]
-        lines["price4"][f] = _round_div(lines["price4"][f] * 100, num)
-        lines["disc"][f] = _round_div(lines["disc"][f] * 100, num)
-        g = _round_div(lines["qty"][f] * lines["price4"][f], 100_000)
-        lines["net"][f] = g - lines["disc"][f]
-        lines["cost"][f] = _round_div(lines["cost"][f] * 100, num)
-    lines["net_eur"] = _eur(lines["net"], cur)
-    lines["cost_eur"] = _eur(lines["cost"], cur)
-    lines["_v"] = lines["inv_day"].astype(np.int64)
-    lines["_nv"] = np.full(len(cur), NEVER, dtype=np.int64)
+    for block in (inv_lines, cn_lines):
+        block["due_day"] = (block["inv_day"] + terms[block["cust"]]).astype(np.int32)
+        cur = doc_cur[block["doc"] - 250_001]
+        block["cur"] = cur
+        if cur.any():
+            f = cur > 0
+            num = _FX_NUM[cur[f]]
+            block["price4"][f] = _round_div(block["price4"][f] * 100, num)
+            block["disc"][f] = _round_div(block["disc"][f] * 100, num)
+            g = _round_div(block["qty"][f] * block["price4"][f], 100_000)
+            block["net"][f] = g - block["disc"][f]
+            block["cost"][f] = _round_div(block["cost"][f] * 100, num)
+        block["net_eur"] = _eur(block["net"], cur)
+        block["cost_eur"] = _eur(block["cost"], cur)
+        block["_v"] = block["inv_day"].astype(np.int64)
+        block["_nv"] = np.full(len(cur), NEVER, dtype=np.int64)
 
     # ---- corrections: a price correction some days later (same key, new values) ----
-    cand = np.flatnonzero((~lines["is_cn"]) & (cur == 0))
+    cand = np.flatnonzero(inv_lines["cur"] == 0)
     corr = cand[rng.random(len(cand)) < 0.003]
-    corr_day = lines["inv_day"][corr] + rng.integers(1, 11, len(corr))
+    corr_day = inv_lines["inv_day"][corr] + rng.integers(1, 11, len(corr))
     ok = corr_day < tl.sim_days
     corr, corr_day = corr[ok], corr_day[ok]
-    fix = {k: v[corr].copy() for k, v in lines.items()}
+    order = np.argsort(corr_day, kind="stable")
+    corr, corr_day = corr[order], corr_day[order]
+    fix = {k: v[corr].copy() for k, v in inv_lines.items()}
     gross_c = fix["net"] + fix["disc"]
     fix["disc"] = fix["disc"] + _round_div(gross_c * rng.integers(3, 21, len(corr)), 100)
     fix["net"] = gross_c - fix["disc"]
@@ -226,12 +251,11 @@ def build_erp(rng: np.random.Generator, co: Company, tl: Timeline, dirty_rate: f
             "inv_day": fix["inv_day"].astype(np.int64),
             "corr_day": corr_day.astype(np.int64),
             "product": fix["product"],
-            "delta": fix["net_eur"] - lines["net_eur"][corr],
+            "delta": fix["net_eur"] - inv_lines["net_eur"][corr],
         }
     )
-    lines["_nv"][corr] = corr_day
-    order = np.argsort(fix["_v"], kind="stable")
-    lines = {k: np.concatenate([v, fix[k][order]]) for k, v in lines.items()}
+    inv_lines["_nv"][corr] = corr_day
+    lines = [inv_lines, cn_lines, fix]
 
     docs = _documents(lines, n_doc, doc_cur)
     payments, writeoffs = _payments(rng, co, tl, docs)
@@ -248,13 +272,21 @@ def build_erp(rng: np.random.Generator, co: Company, tl: Timeline, dirty_rate: f
     )
 
 
-def _documents(lines: dict[str, np.ndarray], n_doc: int, doc_cur: np.ndarray) -> pd.DataFrame:
-    final = lines["_nv"] == NEVER
-    i = lines["doc"][final] - 250_001
-    total = np.bincount(i, weights=lines["net_eur"][final], minlength=n_doc)
-    first = np.flatnonzero((lines["line_no"] == 1) & (lines["_v"] == lines["inv_day"]))
+def column(lines: list[dict[str, np.ndarray]], name: str, blocks=(0, 1, 2)) -> np.ndarray:
+    """One column over the line blocks (0 invoices, 1 credit notes, 2 corrections)."""
+    return np.concatenate([lines[b][name] for b in blocks])
+
+
+def _documents(lines: list[dict[str, np.ndarray]], n_doc: int, doc_cur) -> pd.DataFrame:
+    total = np.zeros(n_doc)
+    for block in lines:
+        final = block["_nv"] == NEVER
+        total += np.bincount(
+            block["doc"][final] - 250_001, weights=block["net_eur"][final], minlength=n_doc
+        )
+    first = column(lines, "line_no", (0, 1)) == 1
     docs = pd.DataFrame(
-        {k: lines[k][first] for k in ("doc", "is_cn", "cust", "inv_day", "due_day")}
+        {k: column(lines, k, (0, 1))[first] for k in ("doc", "is_cn", "cust", "inv_day", "due_day")}
     )
     docs = docs.sort_values("doc", ignore_index=True)
     docs["total"] = np.round(total[docs["doc"].to_numpy() - 250_001]).astype(np.int64)

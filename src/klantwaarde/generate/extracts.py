@@ -40,6 +40,33 @@ def _table(data) -> pa.Table:
     return pa.table(data)
 
 
+LINE_COLUMNS = (
+    "doc",
+    "is_cn",
+    "line_no",
+    "inv_day",
+    "due_day",
+    "cust",
+    "order_id",
+    "delivery",
+    "product",
+    "qty",
+    "price4",
+    "disc",
+    "net",
+    "cost",
+    "cur",
+    "_v",
+    "_nv",
+)
+
+
+def _line_table(erp: Erp) -> pa.Table:
+    """Invoice lines, credit notes and corrections as chunks of one table (no copy)."""
+    batches = [pa.record_batch({k: block[k] for k in LINE_COLUMNS}) for block in erp.lines]
+    return pa.Table.from_batches(batches)
+
+
 def _check(spec: Spec) -> Spec:
     names = [s.rsplit(" AS ", 1)[1].strip() for s in spec.select]
     expected = list(spec.meta.columns)
@@ -142,30 +169,7 @@ def erp_specs(co: Company, erp: Erp, gl: pd.DataFrame) -> list[Spec]:
             Spec(
                 "erp",
                 "invoice_lines",
-                _table(
-                    {
-                        k: erp.lines[k]
-                        for k in (
-                            "doc",
-                            "is_cn",
-                            "line_no",
-                            "inv_day",
-                            "due_day",
-                            "cust",
-                            "order_id",
-                            "delivery",
-                            "product",
-                            "qty",
-                            "price4",
-                            "disc",
-                            "net",
-                            "cost",
-                            "cur",
-                            "_v",
-                            "_nv",
-                        )
-                    }
-                ),
+                _line_table(erp),
                 [
                     f"{doc_no} AS invoice_no",
                     "line_no AS line_no",

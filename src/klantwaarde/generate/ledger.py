@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from klantwaarde.generate.company import Company
-from klantwaarde.generate.erp import Erp
+from klantwaarde.generate.erp import Erp, column
 from klantwaarde.generate.servicedesk import ServiceDesk
 from klantwaarde.generate.timeline import NEVER, Timeline
 
@@ -80,16 +80,18 @@ def build_ledger(
     tl: Timeline,
 ) -> tuple[pd.DataFrame, dict]:
     rows: list[pd.DataFrame] = []
-    L = erp.lines
+    orig = {
+        k: column(erp.lines, k, (0, 1))
+        for k in ("inv_day", "product", "net_eur", "cost_eur", "delivery")
+    }
     svc = co.products["is_service"].to_numpy()
-    orig = L["_v"] == L["inv_day"]
-    day = L["inv_day"][orig].astype(np.int64)
-    acct = np.where(svc[L["product"][orig]], 1, 0)
+    day = orig["inv_day"].astype(np.int64)
+    acct = np.where(svc[orig["product"]], 1, 0)
     key = day * 2 + acct
     uk, inv = np.unique(key, return_inverse=True)
-    net = np.bincount(inv, weights=L["net_eur"][orig])
+    net = np.bincount(inv, weights=orig["net_eur"])
     uday, idx = np.unique(day, return_inverse=True)
-    cogs = np.bincount(idx, weights=L["cost_eur"][orig])
+    cogs = np.bincount(idx, weights=orig["cost_eur"])
     rows.append(
         pd.DataFrame(
             {
@@ -152,13 +154,13 @@ def build_ledger(
     ms = tl.month_starts(extra=0)  # months of history only
     n_m = len(ms) - 1
     month_end = ms[1:] - 1
-    revenue_m = _per_month(L["inv_day"][orig], L["net_eur"][orig], ms) / 100
+    revenue_m = _per_month(day, orig["net_eur"], ms) / 100
     orders_m = _per_month(erp.orders["order_day"].to_numpy(), None, ms)
-    lines_m = _per_month(L["inv_day"][orig], None, ms)
+    lines_m = _per_month(day, None, ms)
     docs_m = _per_month(erp.docs["inv_day"].to_numpy(), None, ms)
-    deliv = L["delivery"][orig] >= 0
-    _dd, first = np.unique(L["delivery"][orig][deliv], return_index=True)
-    deliveries_m = _per_month(L["inv_day"][orig][deliv][first], None, ms)
+    deliv = orig["delivery"] >= 0
+    _dd, first = np.unique(orig["delivery"][deliv], return_index=True)
+    deliveries_m = _per_month(day[deliv][first], None, ms)
 
     a = activities
     final = (a["_nv"] == NEVER) & (a["state"] == 0)
