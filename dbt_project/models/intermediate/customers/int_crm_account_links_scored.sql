@@ -2,7 +2,8 @@
     it and its score. Evidence, in order of trust:
       account_number  accountnumber = an existing ERP customer_no
       vat_number      normalised VAT equal
-      name_postcode   normalised name and postcode equal
+      name_postcode   postcode equal and the normalised names equal or nearly so (a
+                      dropped letter: similarity >= min_name_similarity_postcode)
       name_city       normalised name and city equal, when neither the postcodes, the
                       VAT numbers nor the legal forms differ (names repeat: two firms of one name in one city
                       differ by postcode)
@@ -43,7 +44,8 @@ thresholds as (
         max(value) filter (where setting = 'min_name_similarity_corroboration') as min_similarity_corroboration,
         max(value) filter (where setting = 'similar_name_weight') as similar_name_weight,
         max(value) filter (where setting = 'same_postcode_weight') as same_postcode_weight,
-        max(value) filter (where setting = 'min_link_score') as min_link_score
+        max(value) filter (where setting = 'min_link_score') as min_link_score,
+        max(value) filter (where setting = 'min_name_similarity_postcode') as min_similarity_postcode
     from settings
 
 ),
@@ -81,13 +83,12 @@ vat_candidates as (
 
 ),
 
-name_postcode_candidates as (
+postcode_candidates as (
 
-    select accounts.account_id, erp_customers.customer_no, 'name_postcode' as evidence
+    select accounts.account_id, erp_customers.customer_no, 'postcode' as evidence
     from accounts
     inner join erp_customers
-        on accounts.name_normalized = erp_customers.name_normalized
-        and accounts.postcode_normalized = erp_customers.postcode_normalized
+        on accounts.postcode_normalized = erp_customers.postcode_normalized
 
 ),
 
@@ -109,7 +110,7 @@ candidate_evidence as (
     union all
     select * from vat_candidates
     union all
-    select * from name_postcode_candidates
+    select * from postcode_candidates
 
 ),
 
@@ -120,7 +121,7 @@ candidate_pairs as (
         customer_no,
         bool_or(evidence = 'account_number') as has_account_number,
         bool_or(evidence = 'vat_number') as has_vat_number,
-        bool_or(evidence = 'name_postcode') as has_name_postcode,
+        bool_or(evidence = 'postcode') as has_postcode,
         bool_or(evidence = 'name_city') as has_name_city
     from candidate_evidence
     group by 1, 2
@@ -131,6 +132,7 @@ pairs_compared as (
 
     select
         candidate_pairs.*,
+        accounts.name_normalized = erp_customers.name_normalized as is_same_name,
         coalesce(jaro_winkler_similarity(accounts.name_normalized, erp_customers.name_normalized), 0) as name_similarity,
         coalesce(accounts.postcode_normalized = erp_customers.postcode_normalized, false) as is_same_postcode,
         coalesce(accounts.vat_normalized <> erp_customers.vat_normalized, false) as is_vat_conflict,
@@ -146,24 +148,35 @@ number_evidence_judged as (
 
     select
         pairs_compared.*,
+        has_postcode and (
+            coalesce(is_same_name, false) or name_similarity >= thresholds.min_similarity_postcode
+        ) as has_name_postcode,
         has_account_number
             and not is_vat_conflict
             and (
                 has_vat_number
                 or is_same_postcode
                 or name_similarity >= thresholds.min_similarity_number
-            ) as is_account_number_supported,
-        has_name_city and not has_name_postcode and not is_postcode_conflict and not is_vat_conflict
-            and not is_legal_form_conflict as is_name_city_supported
+            ) as is_account_number_supported
     from pairs_compared
     cross join thresholds
+
+),
+
+name_city_judged as (
+
+    select
+        number_evidence_judged.*,
+        has_name_city and not has_name_postcode and not is_postcode_conflict and not is_vat_conflict
+            and not is_legal_form_conflict as is_name_city_supported
+    from number_evidence_judged
 
 ),
 
 scored as (
 
     select
-        number_evidence_judged.*,
+        name_city_judged.*,
         case when is_account_number_supported then weights.account_number_weight else 0 end
         + case when has_vat_number then weights.vat_number_weight else 0 end
         + case when has_name_postcode then weights.name_postcode_weight else 0 end
@@ -190,7 +203,7 @@ scored as (
             when is_name_city_supported then 'name_city'
         end as strongest_method,
         thresholds.min_link_score
-    from number_evidence_judged
+    from name_city_judged
     cross join weights
     cross join thresholds
 

@@ -1,7 +1,9 @@
 {#- Each CRM account's ERP customer, or none.
     1. direct: the best-scoring acceptable candidate of int_crm_account_links_scored, when
        it is the only one with that score (a tie between customers links nothing and is
-       reported as an issue);
+       reported as an issue). A link by name and city alone is dropped when the account's
+       web domain differs from the domains of the customer's other, better linked accounts
+       (domains are one company's: same name and city, another domain, another company);
     2. duplicate: an account without a direct link that shares its VAT number, a domain,
        or its name and postcode with accounts that all link to one ERP customer gets that
        customer (duplicate CRM accounts of one company become one customer). -#}
@@ -39,11 +41,46 @@ best_links as (
 
 ),
 
-direct_links as (
+unique_best_links as (
 
     select account_id, customer_no, match_method, match_confidence
     from best_links
     where ties_at_score = 1
+
+),
+
+customer_domains as (
+
+    select distinct unique_best_links.customer_no, domains.domain
+    from unique_best_links
+    inner join domains on unique_best_links.account_id = domains.source_id
+    where unique_best_links.match_method <> 'name_city'
+
+),
+
+name_city_links_contradicted as (
+
+    select unique_best_links.account_id
+    from unique_best_links
+    inner join domains as account_domains on unique_best_links.account_id = account_domains.source_id
+    where unique_best_links.match_method = 'name_city'
+        and exists (
+            select 1 from customer_domains
+            where customer_domains.customer_no = unique_best_links.customer_no
+        )
+        and not exists (
+            select 1 from customer_domains
+            where customer_domains.customer_no = unique_best_links.customer_no
+                and customer_domains.domain = account_domains.domain
+        )
+
+),
+
+direct_links as (
+
+    select unique_best_links.*
+    from unique_best_links
+    where account_id not in (select account_id from name_city_links_contradicted)
 
 ),
 
