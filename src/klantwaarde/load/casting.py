@@ -145,17 +145,40 @@ def create_keys(con: duckdb.DuckDBPyConnection, entity: contract.Entity, rows: s
     return len(found)
 
 
-def create_gaps(con: duckdb.DuckDBPyConnection, base: int, rejected_lines: list[int]) -> bool:
-    """GAPS for line numbers. Row `_pos` = n of an in-order read lies on line
-    `n + base + k`, k = rejected lines before it. Returns whether there are any."""
+GAP_BUCKET = 4096
+
+
+def create_gaps(
+    con: duckdb.DuckDBPyConnection, base: int, rejected_lines: list[int], rows: int = 0
+) -> bool:
+    """GAPS for line numbers when the reader skipped rejected lines.
+
+    Row `_pos` = n of an in-order read lies on line `n + base + k`, k = rejected lines
+    before it. The j-th rejected line (0-based) sits before position `line - base - j`.
+    To find k without a sort over the big file, positions are cut in buckets of
+    GAP_BUCKET: GAPS holds per bucket `k0` (rejects before the bucket) and the positions
+    of the rejects inside it, and is joined on `_pos // GAP_BUCKET` (a small hash join).
+    Returns whether there are any gaps.
+    """
     con.execute(f"DROP TABLE IF EXISTS {GAPS}")
     if not rejected_lines:
         return False
-    con.execute(f"CREATE TEMP TABLE {GAPS} (rp BIGINT, k BIGINT)")
-    ordered = sorted(set(rejected_lines))
-    # the j-th rejected line (0-based j) sits before accepted position line - base - j
-    rows = [(line - base - j, j + 1) for j, line in enumerate(ordered)]
-    con.executemany(f"INSERT INTO {GAPS} VALUES (?, ?)", rows)
+    ordered = sorted(rejected_lines)
+    before = [line - base - j for j, line in enumerate(ordered)]
+    buckets = max(rows, before[-1]) // GAP_BUCKET + 1
+    table = []
+    i = 0
+    for b in range(buckets):
+        start, end = b * GAP_BUCKET, (b + 1) * GAP_BUCKET
+        k0 = i
+        inside = []
+        while i < len(before) and before[i] < end:
+            inside.append(before[i])
+            i += 1
+        assert all(p >= start for p in inside)
+        table.append((b, k0, inside or None))
+    con.execute(f"CREATE TEMP TABLE {GAPS} (b BIGINT, k0 BIGINT, rps BIGINT[])")
+    con.executemany(f"INSERT INTO {GAPS} VALUES (?, ?, ?)", table)
     return True
 
 
@@ -167,9 +190,9 @@ def lined(from_sql: str, base: int, gaps: bool, alias: str = "t") -> tuple[str, 
             f"coalesce({alias}._src_line, {alias}._pos + {base})",
         )
     return (
-        f"({from_sql}) {alias} ASOF LEFT JOIN "
-        f"(SELECT rp, max(k) AS k FROM {GAPS} GROUP BY rp) _g ON {alias}._pos >= _g.rp",
-        f"coalesce({alias}._src_line, {alias}._pos + {base} + coalesce(_g.k, 0))",
+        f"({from_sql}) {alias} LEFT JOIN {GAPS} _g ON _g.b = {alias}._pos // {GAP_BUCKET}",
+        f"coalesce({alias}._src_line, {alias}._pos + {base} + _g.k0 + "
+        f"coalesce(len(list_filter(_g.rps, lambda x: x <= {alias}._pos)), 0))",
     )
 
 

@@ -253,7 +253,7 @@ def _scan_csv(
         for ln, raw, why in con.execute(csv_reader.rejects_sql(len(header.columns))).fetchall()
     ]
     if loadable + bad + len(rejects) == vf.facts.lines - 1:
-        gaps = casting.create_gaps(con, 2, [ln for ln, _, _ in rejects])
+        gaps = casting.create_gaps(con, 2, [ln for ln, _, _ in rejects], loadable + bad)
         return _Scan(again, 2, rejects, gaps, loadable, bad, list(header.extra))
     # records spanning lines, or blank lines: parse in Python to get the true lines
     log.info("%s: records do not match physical lines, parsing in Python", vf.source_file)
