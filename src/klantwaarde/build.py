@@ -198,9 +198,9 @@ def invoke(settings: RunSettings, args: Sequence[str], *, what: str) -> Any:
     full_args = [
         *args,
         "--project-dir",
-        str(DBT_PROJECT_DIR),
+        str(project_dir()),
         "--profiles-dir",
-        str(DBT_PROJECT_DIR),
+        str(project_dir()),
         "--target-path",
         str(target),
         "--log-path",
@@ -242,8 +242,9 @@ STATE_DDL = (
 def seeds_fingerprint() -> str:
     """sha256 over every seed file: a changed rate or pool map moves every month."""
     digest = hashlib.sha256()
-    for path in sorted((DBT_PROJECT_DIR / "seeds").rglob("*.csv")):
-        digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode())
+    root = project_dir()
+    for path in sorted((root / "seeds").rglob("*.csv")):
+        digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -421,7 +422,9 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
             if rebuild_from is not None:
                 candidates.append(_month(rebuild_from))
                 reasons.append(f"load touched {_month(rebuild_from)}")
-            previous_as_of = _month(previous["as_of"])
+            # the later of the two as-of months moves (receivables age with the date);
+            # building an earlier date than before also drops what came after it
+            previous_as_of = _month(min(previous["as_of"], settings.as_of))
             candidates.append(previous_as_of)
             reasons.append(f"previous as-of month {previous_as_of}")
             rows_month = changed_rows_month(con, previous["raw_loaded_until"], settings.as_of)
@@ -492,4 +495,6 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
 
 
 def project_dir() -> Path:
-    return DBT_PROJECT_DIR
+    """The dbt project: `dbt_project/` of the repository, or KLANTWAARDE_DBT_PROJECT_DIR
+    (tests build from a frozen copy so that edits in the checkout do not leak in)."""
+    return Path(os.environ.get("KLANTWAARDE_DBT_PROJECT_DIR") or DBT_PROJECT_DIR)

@@ -3,6 +3,8 @@ built in a single full build, and one built night by night (incremental)."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -33,6 +35,25 @@ class Built:
 
 def _drop_dates(landing: Path) -> list[date]:
     return sorted(date.fromisoformat(p.name) for p in (landing / "erp").iterdir() if p.is_dir())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def frozen_dbt_project(tmp_path_factory: pytest.TempPathFactory):
+    """Build every warehouse of the session from one copy of the dbt project: other
+    engineers edit the shared checkout while the tests run."""
+    from klantwaarde.settings import DBT_PROJECT_DIR
+
+    copy = tmp_path_factory.mktemp("dbt") / "dbt_project"
+    shutil.copytree(
+        DBT_PROJECT_DIR, copy, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages")
+    )
+    saved = os.environ.get("KLANTWAARDE_DBT_PROJECT_DIR")
+    os.environ["KLANTWAARDE_DBT_PROJECT_DIR"] = str(copy)
+    yield copy
+    if saved is None:
+        os.environ.pop("KLANTWAARDE_DBT_PROJECT_DIR", None)
+    else:
+        os.environ["KLANTWAARDE_DBT_PROJECT_DIR"] = saved
 
 
 @pytest.fixture(scope="session")
