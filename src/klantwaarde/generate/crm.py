@@ -218,10 +218,18 @@ def build_crm(rng: np.random.Generator, co: Company, tl: Timeline, seed: int) ->
     de = acc[deact].copy()
     de["_v"] = lapse[deact] + 90
     de["statecode"] = 1
+    # a change carries the other fields forward: fill them from the version before
+    ch["statecode"] = np.nan
+    de["owner"] = np.nan
     ver = pd.concat([acc, ch, de], ignore_index=True)
     ver = ver.sort_values(["acc", "_v"], kind="stable").drop_duplicates(["acc", "_v"], keep="last")
     ver = ver.reset_index(drop=True)
-    ver["_ts"] = ver["_v"] * DAY + office_seconds(rng, len(ver))
+    filled = ver.groupby("acc")[["owner", "statecode"]].ffill()
+    ver["owner"] = filled["owner"].astype(np.int64)
+    ver["statecode"] = filled["statecode"].astype(np.int64)
+    ver["_ts"] = np.maximum(
+        ver["_v"] * DAY + office_seconds(rng, len(ver)), ver["created_ts"].to_numpy()
+    )
     ver["_nv"] = ver.groupby("acc")["_v"].shift(-1).fillna(NEVER).astype(np.int64)
 
     primary = np.full(n, -1, dtype=np.int64)
