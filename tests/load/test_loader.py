@@ -589,3 +589,14 @@ def test_rows_in_equals_loaded_plus_quarantined_on_a_dirty_drop(con, landing):
     inv = next(f for f in summary.files if f.file_name == "invoice_lines.csv")
     assert (inv.rows_in, inv.rows_loaded, inv.rows_quarantined) == (8, 4, 4)
     assert_balanced(con)
+
+
+def test_summary_is_json_able(con, landing):
+    write_all(landing, DAY)
+    write_drop(landing, "erp", NEXT, manifest=False)
+    summary = load(con, landing, NEXT)
+    data = json.loads(json.dumps(summary.as_dict()))
+    assert data["loaded"] == ["crm/2025-03-01", "erp/2025-03-01", "servicedesk/2025-03-01"]
+    assert data["pending"] == ["erp/2025-03-02"]
+    assert data["touched_from"] == "2025-01-01"
+    assert sum(f["rows_in"] for f in data["files"]) == data["rows_loaded"]

@@ -50,7 +50,7 @@ FROM (
   SELECT *, CASE WHEN _obj THEN json_extract_string(line, {paths}) END AS _v
   FROM (
     SELECT line, _src, _blank, _valid,
-           _valid AND json_type(CASE WHEN _valid THEN line END) = 'OBJECT' AS _obj
+           _valid AND starts_with(ltrim(line), '{{') AS _obj
     FROM (
       SELECT line, {src_line} AS _src,
              coalesce(trim(line, ' \t\r') = '', TRUE) AS _blank,

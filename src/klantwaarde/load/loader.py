@@ -69,6 +69,28 @@ class LoadSummary:
     def rows_quarantined(self) -> int:
         return sum(f.rows_quarantined for f in self.files)
 
+    def as_dict(self) -> dict:
+        """JSON-able form (for an XCom or a run report)."""
+        return {
+            "loaded": [d.label for d in self.loaded],
+            "skipped": [d.label for d in self.skipped],
+            "pending": [d.label for d in self.pending],
+            "rows_loaded": self.rows_loaded,
+            "rows_quarantined": self.rows_quarantined,
+            "touched_from": self.touched_from.isoformat() if self.touched_from else None,
+            "files": [
+                {
+                    "file": f.source_file,
+                    "rows_in": f.rows_in,
+                    "rows_loaded": f.rows_loaded,
+                    "rows_quarantined": f.rows_quarantined,
+                    "flags": f.flags,
+                    "seconds": round(f.seconds, 3),
+                }
+                for f in self.files
+            ],
+        }
+
     def describe(self) -> str:
         return (
             f"{len(self.loaded)} drop(s) loaded, {len(self.skipped)} already loaded, "
