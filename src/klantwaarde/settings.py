@@ -46,6 +46,11 @@ class RunSettings:
     commercial_budget: Decimal = Decimal("1000000.00")
     duckdb: DuckDBSettings = field(default_factory=DuckDBSettings)
 
+    def __post_init__(self) -> None:
+        # Steps run dbt and GX from their own folders: relative paths would land there.
+        object.__setattr__(self, "landing", Path(self.landing).resolve())
+        object.__setattr__(self, "warehouse", Path(self.warehouse).resolve())
+
     @property
     def output_dir(self) -> Path:
         """Everything the run writes besides the working warehouse sits next to it."""
