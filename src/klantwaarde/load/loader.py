@@ -270,10 +270,12 @@ def _scan_csv(
     first = csv_reader.duckdb_source(path, ent, header, store_rejects=True)
     again = csv_reader.duckdb_source(path, ent, header)
     loadable, bad = _first_scan(con, ent, first, currencies)
-    rejects = [
-        (int(ln), raw, why)
-        for ln, raw, why in con.execute(csv_reader.rejects_sql(len(header.columns))).fetchall()
-    ]
+    rejects: list[tuple[int, str, str]] = []
+    if loadable + bad != vf.facts.lines - 1:  # else every line was read: nothing rejected
+        rejects = [
+            (int(ln), raw, why)
+            for ln, raw, why in con.execute(csv_reader.rejects_sql(len(header.columns))).fetchall()
+        ]
     if loadable + bad + len(rejects) == vf.facts.lines - 1:
         gaps = casting.create_gaps(con, 2, [ln for ln, _, _ in rejects], loadable + bad)
         return _Scan(again, 2, rejects, gaps, loadable, bad, list(header.extra))
@@ -367,9 +369,10 @@ def load_file(
     good = (
         f"SELECT {', '.join(casting.typed_columns(ent))}, _pos, _src_line, _extra "
         f"FROM (SELECT *, row_number() OVER () - 1 AS _pos FROM ({scan.source})) "
-        f"WHERE NOT _skip AND _pos NOT IN "
-        f"(SELECT _pos FROM {casting.BAD} WHERE _reason IS NOT NULL)"
+        "WHERE NOT _skip"
     )
+    if scan.bad:
+        good += f" AND _pos NOT IN (SELECT _pos FROM {casting.BAD} WHERE _reason IS NOT NULL)"
     from_sql, line = casting.lined(good, scan.base, scan.gaps)
     fixed = flags.create_fixes(con, ent) > 0
     values = []
@@ -392,12 +395,14 @@ FROM {from_sql}{joins}""",
 
     head = f"SELECT {lit(drop.system)}, {lit(drop.extract_date)}, {lit(ent.file_name)}"
     quarantined = quarantine_rows(con, drop, ent.file_name, scan.rejects)
-    bad_from, bad_line = casting.lined(
-        f"SELECT * FROM {casting.BAD} WHERE _reason IS NOT NULL", scan.base, scan.gaps
-    )
-    quarantined += _count(
-        con, f"INSERT INTO meta.quarantine {head}, {bad_line}, t._raw, t._reason FROM {bad_from}"
-    )
+    if scan.bad:
+        bad_from, bad_line = casting.lined(
+            f"SELECT * FROM {casting.BAD} WHERE _reason IS NOT NULL", scan.base, scan.gaps
+        )
+        quarantined += _count(
+            con,
+            f"INSERT INTO meta.quarantine {head}, {bad_line}, t._raw, t._reason FROM {bad_from}",
+        )
     # duplicate keys in the file: the last line wins, the earlier ones leave the raw table
     mine = f"_source_file = {lit(source)} AND _loaded_at = {lit(loaded_at)}"
     if casting.create_keys(con, ent, f"SELECT * FROM {ent.raw_table} WHERE {mine}"):
