@@ -140,7 +140,7 @@ def build_products(rng: np.random.Generator, n_customers: int) -> pd.DataFrame:
     lo_p = np.log(np.array([g[3][0] for g in PRODUCT_GROUPS], dtype=float))[group]
     hi_p = np.log(np.array([g[3][1] for g in PRODUCT_GROUPS], dtype=float))[group]
     price = np.exp(rng.uniform(lo_p, hi_p))
-    markup = rng.uniform(lo_m, hi_m)
+    markup = rng.uniform(lo_m, hi_m) * 1.10
     cost4 = np.round(price / (1 + markup) * 10_000).astype(np.int64)
     price4 = np.round(price * 100).astype(np.int64) * 100  # list prices in whole cents
     is_service = group == len(PRODUCT_GROUPS) - 1
@@ -255,7 +255,7 @@ def build_company(rng: np.random.Generator, n: int, tl: Timeline) -> Company:
         0.5, 1.5, n
     )
     # demanding accounts: over-serviced by sales, many questions, returns and backorders
-    demanding = (rng.random(n) < 0.15) & (tier >= 1) & ~loss & ~dormant
+    demanding = (rng.random(n) < 0.20) & (tier >= 1) & ~loss & ~dormant
     visits[demanding & (tier == 3)] += 0.15
     visits[demanding] *= 3.0
     tickets[demanding] *= 4.0

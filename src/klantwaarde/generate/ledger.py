@@ -46,7 +46,7 @@ COST_PER_ORDER = 15.00
 COST_PER_LINE = 0.80
 COST_PER_INVOICE = 0.40
 COST_PER_DELIVERY = 26.00
-COST_PER_OVERDUE = 9.00
+COST_PER_OVERDUE = 3.00
 INTEREST_RATE = 0.045
 MONTHS = (
     "January",
@@ -217,7 +217,7 @@ def build_ledger(
         ("4700", "Campaigns, fairs and catalogue", 1.0): revenue_m
         * 0.012
         * rng.uniform(0.5, 1.5, n_m),
-        ("4800", "Rent, IT and management", 1.0): revenue_m * 0.06 * noise[4],
+        ("4800", "Rent, IT and management", 1.0): revenue_m * 0.045 * noise[4],
     }
     for (account, text, share), value in cost.items():
         rows.append(
