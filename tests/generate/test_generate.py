@@ -166,3 +166,21 @@ def test_summary_dates(clean: Path) -> None:
     assert s["start"] == "2025-01-01" and s["end"] == "2025-03-31"
     assert s["initial_drop"] == "2025-03-24" and s["pending_drop"] is None
     assert date.fromisoformat(s["drops"][-1]) == date(2025, 3, 31)
+
+
+@pytest.mark.parametrize(
+    ("customers", "months", "nightly", "dirty", "seed"),
+    [(10, 1, None, 0.0, 1), (10, 1, 0, 0.0, 2), (50, 2, 1, 0.5, 3), (30, 2, 40, 0.2, 4)],
+)
+def test_edge_sizes(tmp_path: Path, customers, months, nightly, dirty, seed) -> None:
+    out = tmp_path / "landing"
+    text = generate(
+        out=out,
+        customers=customers,
+        months=months,
+        seed=seed,
+        nightly_days=nightly,
+        dirty_rate=dirty,
+    )
+    assert "rows" in text and str(out) in text
+    assert manifest_problems(out) == []

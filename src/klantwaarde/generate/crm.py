@@ -215,6 +215,7 @@ def build_crm(rng: np.random.Generator, co: Company, tl: Timeline, seed: int) ->
     ch["_v"] = mod_day[mod]
     ch["owner"] = rng.integers(0, co.reps, int(mod.sum()))
     deact = is_cust & (lapse + 90 < tl.sim_days) & (rng.random(m) < 0.6)
+    deact &= lapse + 90 > acc["_v"].to_numpy()  # deactivated after it was created
     de = acc[deact].copy()
     de["_v"] = lapse[deact] + 90
     de["statecode"] = 1

@@ -17,7 +17,7 @@ from klantwaarde.generate.company import Company
 from klantwaarde.generate.crm import ACTIVITY_STATES, ACTIVITY_TYPES, OPP_STATES, Crm
 from klantwaarde.generate.drops import Spec
 from klantwaarde.generate.erp import CURRENCIES, Erp
-from klantwaarde.generate.events import guid_sql
+from klantwaarde.generate.events import fast_guids, guid_sql, guids
 from klantwaarde.generate.servicedesk import (
     CATEGORIES,
     CHANNELS,
@@ -219,6 +219,21 @@ def erp_specs(co: Company, erp: Erp, gl: pd.DataFrame) -> list[Spec]:
     ]
 
 
+def _activity_table(crm: Crm, seed: int) -> pa.Table:
+    """Activities with their GUIDs as string columns (no per-row hashing in SQL)."""
+    act = crm.activities
+    cols = ("type", "start", "dur", "state", "_ts", "_v", "_nv")
+    t = pa.table({k: act[k] for k in cols})
+    accountid = crm.accounts.drop_duplicates("acc").sort_values("acc")["accountid"]
+    reps = int(max(crm.accounts["owner"].max(), act["owner"].max())) + 1
+    owners = pa.array(guids(seed, "user", np.arange(reps)), type=pa.string())
+    t = t.append_column("activityid", fast_guids(seed, 1, act["id"]))
+    t = t.append_column(
+        "regarding", pa.array(accountid.to_numpy(), type=pa.string()).take(pa.array(act["acc"]))
+    )
+    return t.append_column("ownerid", owners.take(pa.array(act["owner"])))
+
+
 def crm_specs(crm: Crm, seed: int) -> list[Spec]:
     a = crm.accounts
     acc = pd.DataFrame(
@@ -242,7 +257,6 @@ def crm_specs(crm: Crm, seed: int) -> list[Spec]:
             "_nv": a["_nv"],
         }
     )
-    act = crm.activities
     return [
         _check(s)
         for s in [
@@ -272,37 +286,16 @@ def crm_specs(crm: Crm, seed: int) -> list[Spec]:
             Spec(
                 "crm",
                 "activities",
-                _table(
-                    {
-                        k: act[k]
-                        for k in (
-                            "id",
-                            "type",
-                            "acc",
-                            "start",
-                            "dur",
-                            "owner",
-                            "state",
-                            "_ts",
-                            "_v",
-                            "_nv",
-                        )
-                    }
-                ),
+                _activity_table(crm, seed),
                 [
-                    "g36(_hi) AS activityid",
+                    "activityid AS activityid",
                     f"{_list(ACTIVITY_TYPES, 'type')} AS activitytypecode",
-                    "g36(_ha) AS regardingobjectid",
+                    "regarding AS regardingobjectid",
                     "ts_iso(start) AS actualstart",
                     "CAST(dur AS INTEGER) AS actualdurationminutes",
-                    "g36(_ho) AS ownerid",
+                    "ownerid AS ownerid",
                     f"{_list(ACTIVITY_STATES, 'state')} AS statecode",
                     "ts_iso(_ts) AS modifiedon",
-                ],
-                pre=[
-                    f"{guid_sql('act', 'id', seed)} AS _hi",
-                    f"{guid_sql('acc', 'acc', seed)} AS _ha",
-                    f"{guid_sql('user', 'owner', seed)} AS _ho",
                 ],
             ),
             Spec(
