@@ -10,6 +10,12 @@ accounts as (
 
 ),
 
+normalized_accounts as (
+
+    select * from {{ ref('int_crm_accounts_normalized') }}
+
+),
+
 resolved_accounts as (
 
     select * from {{ ref('int_crm_accounts_resolved') }}
@@ -29,9 +35,11 @@ accounts_resolved as (
         resolved_accounts.match_method,
         resolved_accounts.match_confidence,
         resolved_accounts.link_kind,
+        normalized_accounts.country_code,
         accounts.*
     from resolved_accounts
     inner join accounts on resolved_accounts.account_id = accounts.account_id
+    inner join normalized_accounts on resolved_accounts.account_id = normalized_accounts.account_id
 
 ),
 
@@ -105,7 +113,7 @@ final as (
         primary_accounts.match_confidence as crm_match_confidence,
         primary_accounts.industry_code as industry,
         primary_accounts.customer_type_code as crm_customer_type,
-        primary_accounts.country as crm_country,
+        primary_accounts.country_code as crm_country,
         per_customer.crm_account_count,
         per_customer.is_active_crm,
         strategic_importance.strategic_importance,

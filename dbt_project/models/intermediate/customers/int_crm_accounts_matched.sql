@@ -58,21 +58,30 @@ customer_domains as (
 
 ),
 
+customer_domain_lists as (
+
+    select customer_no, list(distinct domain) as domains
+    from customer_domains
+    group by customer_no
+
+),
+
+account_domain_lists as (
+
+    select source_id as account_id, list(distinct domain) as domains
+    from domains
+    group by source_id
+
+),
+
 name_city_links_contradicted as (
 
     select unique_best_links.account_id
     from unique_best_links
-    inner join domains as account_domains on unique_best_links.account_id = account_domains.source_id
+    inner join account_domain_lists on unique_best_links.account_id = account_domain_lists.account_id
+    inner join customer_domain_lists on unique_best_links.customer_no = customer_domain_lists.customer_no
     where unique_best_links.match_method = 'name_city'
-        and exists (
-            select 1 from customer_domains
-            where customer_domains.customer_no = unique_best_links.customer_no
-        )
-        and not exists (
-            select 1 from customer_domains
-            where customer_domains.customer_no = unique_best_links.customer_no
-                and customer_domains.domain = account_domains.domain
-        )
+        and not list_has_any(account_domain_lists.domains, customer_domain_lists.domains)
 
 ),
 

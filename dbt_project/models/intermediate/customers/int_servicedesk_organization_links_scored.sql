@@ -178,6 +178,46 @@ name_pairs as (
 
 ),
 
+customer_domain_lists as (
+
+    select customer_key, list(distinct domain) as domains
+    from customer_domains
+    group by customer_key
+
+),
+
+organization_domain_lists as (
+
+    select organization_id, list(distinct domain) as domains
+    from organization_domains
+    group by organization_id
+
+),
+
+customer_country_lists as (
+
+    select customer_key, list(distinct country_code) as country_codes
+    from customer_countries
+    group by customer_key
+
+),
+
+organization_country_lists as (
+
+    select organization_id, list(distinct country_code) as country_codes
+    from organization_countries
+    group by organization_id
+
+),
+
+strong_holders as (
+
+    select customer_key, list(distinct organization_id) as organization_ids
+    from strong_candidates
+    group by customer_key
+
+),
+
 name_pairs_judged as (
 
     -- Names repeat (two firms called 'Noord Logistiek'), so a name is evidence only when
@@ -188,40 +228,25 @@ name_pairs_judged as (
     -- external_id or domain is ruled out.
     select
         name_pairs.*,
-        exists (
-            select 1 from customer_domains
-            where customer_domains.customer_key = name_pairs.customer_key
-        )
-        and exists (
-            select 1 from organization_domains
-            where organization_domains.organization_id = name_pairs.organization_id
-        )
-        and not exists (
-            select 1 from customer_domains
-            inner join organization_domains on customer_domains.domain = organization_domains.domain
-            where customer_domains.customer_key = name_pairs.customer_key
-                and organization_domains.organization_id = name_pairs.organization_id
+        coalesce(
+            not list_has_any(customer_domain_lists.domains, organization_domain_lists.domains),
+            false
         ) as is_domain_conflict,
-        exists (
-            select 1 from organization_countries
-            where organization_countries.organization_id = name_pairs.organization_id
-        )
-        and exists (
-            select 1 from customer_countries
-            where customer_countries.customer_key = name_pairs.customer_key
-        )
-        and not exists (
-            select 1 from organization_countries
-            inner join customer_countries on organization_countries.country_code = customer_countries.country_code
-            where organization_countries.organization_id = name_pairs.organization_id
-                and customer_countries.customer_key = name_pairs.customer_key
+        coalesce(
+            not list_has_any(customer_country_lists.country_codes, organization_country_lists.country_codes),
+            false
         ) as is_country_conflict,
-        exists (
-            select 1 from strong_candidates
-            where strong_candidates.customer_key = name_pairs.customer_key
-                and strong_candidates.organization_id <> name_pairs.organization_id
+        coalesce(
+            len(strong_holders.organization_ids)
+                > case when list_contains(strong_holders.organization_ids, name_pairs.organization_id) then 1 else 0 end,
+            false
         ) as is_held_by_other_organization
     from name_pairs
+    left join customer_domain_lists on name_pairs.customer_key = customer_domain_lists.customer_key
+    left join organization_domain_lists on name_pairs.organization_id = organization_domain_lists.organization_id
+    left join customer_country_lists on name_pairs.customer_key = customer_country_lists.customer_key
+    left join organization_country_lists on name_pairs.organization_id = organization_country_lists.organization_id
+    left join strong_holders on name_pairs.customer_key = strong_holders.customer_key
 
 ),
 

@@ -66,8 +66,8 @@ stale_account_numbers as (
         'accountnumber ' || account_links.customer_no || ' '
             || case
                 when account_links.is_vat_conflict then 'has a different VAT number'
-                when not account_links.is_account_number_supported then 'has a dissimilar name (similarity '
-                    || round(account_links.name_similarity, 2) || ') and no other evidence'
+                when not account_links.is_account_number_supported then 'is a customer with a dissimilar name (similarity '
+                    || round(account_links.name_similarity, 2) || ') and nothing else supports it'
                 else 'lost to stronger evidence'
             end
             || '; account linked by ' || resolved_accounts.match_method as detail
