@@ -218,8 +218,8 @@ def invoke(settings: RunSettings, args: Sequence[str], *, what: str) -> Any:
         return result
     failures = _failures(result)
     if not failures:
-        reason = str(result.exception or "unknown error").strip().splitlines()
-        failures = [reason[0][:300] if reason else "unknown error"]
+        # a parse or compilation error: no node results, the cause is the exception
+        failures = [" ".join(str(result.exception or "unknown error").split())[:300]]
     raise BuildError(f"dbt {what} failed: " + "; ".join(failures))
 
 

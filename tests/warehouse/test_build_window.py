@@ -99,3 +99,21 @@ def test_build_error_names_every_failing_node():
 
 def test_seeds_fingerprint_is_stable():
     assert build.seeds_fingerprint() == build.seeds_fingerprint()
+
+
+@pytest.mark.slow
+def test_failing_model_raises_build_error_naming_it(tmp_path):
+    """dbt in-process on a warehouse without raw tables: the staging view cannot be
+    created, and the one-line BuildError names the model and the cause."""
+    from klantwaarde.settings import RunSettings
+
+    settings = RunSettings(
+        landing=tmp_path, warehouse=tmp_path / "w.duckdb", as_of=date(2025, 1, 31)
+    )
+    with pytest.raises(BuildError) as raised:
+        build.invoke(settings, ["run", "--select", "stg_erp__customers"], what="run")
+    message = str(raised.value)
+    assert message.startswith("dbt run failed: model stg_erp__customers (error: ")
+    assert "customers" in message and "\n" not in message
+    # the connection is closed: the file opens read-write again
+    duckdb.connect(str(settings.warehouse)).close()
