@@ -148,3 +148,20 @@ def test_stopping_fault_on_a_chosen_drop_and_file(clean: Path, tmp_path: Path) -
     assert manifest_problems(landing) == []  # the manifest matches; the column does not
     with pytest.raises(ValueError):
         plant_stopping_fault(landing, "no_such_fault")
+
+
+def test_broken_delta_rows_come_again_the_next_night(dirty: Path, faults: pd.DataFrame) -> None:
+    s = json.loads((truth_dir(dirty) / "summary.json").read_text())
+    assert s["faulty_rows_sent_again"] > 0
+    drops = s["drops"] + [s["pending_drop"]]
+    broken = faults[
+        faults["fault"].isin(["bad_date", "bad_amount", "wrong_column_count"])
+        & (faults["file"] == "invoice_lines.csv")
+        & (faults["extract_date"] != s["drops"][-1])
+    ]
+    assert len(broken) > 0
+    for row in broken.itertuples():
+        nxt = drops[drops.index(row.extract_date) + 1]
+        text = (dirty / "erp" / nxt / "invoice_lines.csv").read_text(encoding="utf-8")
+        invoice_no, line_no = row.key.split("|")
+        assert f"\n{invoice_no},{line_no}," in text, row

@@ -105,6 +105,7 @@ def generate(
         k: {f: v[f] for f in ("files", "rows", "bytes")} for k, v in writer.stats.items()
     }
     summary["faults"] = planter.counts()
+    summary["faulty_rows_sent_again"] = planter.resent
     write_truth(out, co, crm, sd, planter.records, summary)
 
     seconds = time.perf_counter() - t0

@@ -5,7 +5,9 @@ Row-level faults, at `--dirty-rate` R, planted in the written files before the m
 `broken_json` (JSON Lines), `duplicate_key` (an earlier line with the same key and
 other values; the last line is the true one), `unknown_reference`, `mojibake` (UTF-8
 text decoded as Latin-1 and encoded again: `MÃ¼ller`) and `non_eur_currency` (whole
-invoices in USD/GBP, planted in the data so the ledger books their EUR value). Once per
+invoices in USD/GBP, planted in the data so the ledger books their EUR value). A delta row
+that was broken (malformed or an unknown reference) comes again, correct, at the end of
+the next drop's file, so the money story survives the quarantine. Once per
 run: an empty delta file, an added column in one drop's file, and a pending drop (no
 manifest) the night after the last. Every planted fault is a row of `faults.csv`.
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -49,6 +52,8 @@ UNKNOWN = {
     "parentaccountid": "00000000-dead-beef-0000-000000000001",
 }
 ADDED_COLUMN = "sla_policy"
+# faults after which the source sends the row again, correct, the next night
+RESEND = {"bad_date", "bad_amount", "wrong_column_count", "broken_json", "unknown_reference"}
 
 
 class Planter:
@@ -63,6 +68,9 @@ class Planter:
         self.empty_file: tuple[str, str, int] | None = None
         self.added_column: tuple[str, str, int] | None = None
         self._forced: set[tuple[str, str, str]] = set()
+        # good versions of broken delta rows, sent again in the next drop
+        self.carry: dict[tuple[str, str], list[bytes]] = {}
+        self.resent = 0
 
     def counts(self) -> dict[str, int]:
         return dict(sorted(Counter(r[5] for r in self.records).items()))
@@ -99,9 +107,28 @@ class Planter:
             return 0
         if self.added_column == (spec.system, spec.entity, day):
             self.records.append((spec.system, date_txt, meta.file_name, 1, "", "added_column"))
-        if day > self.tl.drop_days[-1]:
-            return rows  # the pending drop is not loaded: leave it clean
-        return self._plant_rows(meta, date_txt, path, rows)
+        carried = self.carry.pop((meta.system, meta.name), [])
+        if day <= self.tl.drop_days[-1]:  # the pending drop is not loaded: leave it clean
+            rows = self._plant_rows(meta, date_txt, path, rows)
+        return rows + self._resend(meta, path, carried)
+
+    def _resend(self, meta: contract.Entity, path: Path, lines: list[bytes]) -> int:
+        """Append the good versions of last night's broken delta rows (the source sends
+        them again), unless tonight's file already holds a newer version of the key."""
+        if not lines:
+            return 0
+        header = 1 if meta.ext == "csv" else 0
+        text = path.read_text(encoding="utf-8").split("\n")[header:]
+        present = {_loose_key(meta, t) for t in text if t}
+        extra = b""
+        if header:
+            n_cols = next(csv.reader([path.open(encoding="utf-8").readline()]))
+            extra = b",standard" * (len(n_cols) - len(meta.columns))
+        out = [raw.rstrip(b"\n") + extra + b"\n" for raw in lines if _key(meta, raw) not in present]
+        with path.open("ab") as f:
+            f.writelines(out)
+        self.resent += len(out)
+        return len(out)
 
     def _kinds(self, meta: contract.Entity) -> list[str]:
         kinds = []
@@ -207,6 +234,8 @@ class Planter:
                     shift += 1
                     continue
                 fout.write(new_lines[0] if new_lines else raw)
+                if fault in RESEND and meta.kind == "delta":
+                    self.carry.setdefault((meta.system, meta.name), []).append(raw)
                 if fault:
                     self.records.append(
                         (meta.system, date_txt, meta.file_name, line_no, key, fault)
@@ -301,6 +330,14 @@ def _join(meta: contract.Entity, fields: dict, extra_cols: int = 0) -> bytes:
     values = [fields.get(c, "") for c in meta.columns] + list(fields.get("__extra__", []))
     csv.writer(buf, lineterminator="\n").writerow(values)
     return buf.getvalue().encode("utf-8")
+
+
+def _loose_key(meta: contract.Entity, line: str) -> str:
+    """The key of a line, even of a broken one (first fields / a regex on the JSON)."""
+    if meta.ext == "csv":
+        return "|".join(next(csv.reader([line]))[: len(meta.key)])
+    found = [re.search(f'"{k}":"([^"]*)"', line) for k in meta.key]
+    return "|".join(m.group(1) if m else "" for m in found)
 
 
 def _key(meta: contract.Entity, raw: bytes) -> str:
