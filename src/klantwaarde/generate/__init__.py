@@ -77,11 +77,19 @@ def generate(
             shutil.rmtree(folder)
     out.mkdir(parents=True)
 
-    co = build_company(_rng(seed, 1), customers, tl)
-    erp = build_erp(_rng(seed, 2), co, tl, dirty_rate)
-    crm = build_crm(_rng(seed, 3), co, tl, seed)
-    sd = build_servicedesk(_rng(seed, 4), co, crm, tl, seed)
-    gl, drivers = build_ledger(_rng(seed, 5), co, erp, crm.activities, sd, tl)
+    phases: dict[str, float] = {}
+
+    def timed(name, fn, *args):
+        t = time.perf_counter()
+        result = fn(*args)
+        phases[name] = time.perf_counter() - t
+        return result
+
+    co = timed("company", build_company, _rng(seed, 1), customers, tl)
+    erp = timed("erp", build_erp, _rng(seed, 2), co, tl, dirty_rate)
+    crm = timed("crm", build_crm, _rng(seed, 3), co, tl, seed)
+    sd = timed("servicedesk", build_servicedesk, _rng(seed, 4), co, crm, tl, seed)
+    gl, drivers = timed("ledger", build_ledger, _rng(seed, 5), co, erp, crm.activities, sd, tl)
     t_sim = time.perf_counter() - t0
 
     planter = faults_mod.Planter(_rng(seed, 6), dirty_rate, tl, seed)
@@ -114,7 +122,9 @@ def generate(
     lines = [
         f"generated {out}: {n_files} files, {total_bytes / 1e6:,.1f} MB, "
         f"{len(tl.drop_days)} drops per system ({tl.iso(tl.drop_days[0])} initial … "
-        f"{tl.iso(tl.drop_days[-1])}), {seconds:,.1f} s (simulation {t_sim:,.1f} s)",
+        f"{tl.iso(tl.drop_days[-1])}), {seconds:,.1f} s (simulation {t_sim:,.1f} s: "
+        + ", ".join(f"{k} {v:.1f}" for k, v in phases.items())
+        + ")",
     ]
     for name, st in writer.stats.items():
         lines.append(

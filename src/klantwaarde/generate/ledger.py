@@ -88,10 +88,14 @@ def build_ledger(
     day = orig["inv_day"].astype(np.int64)
     acct = np.where(svc[orig["product"]], 1, 0)
     key = day * 2 + acct
-    uk, inv = np.unique(key, return_inverse=True)
-    net = np.bincount(inv, weights=orig["net_eur"])
-    uday, idx = np.unique(day, return_inverse=True)
-    cogs = np.bincount(idx, weights=orig["cost_eur"])
+    # sums per day (and account) with bincount: no sort of ten million lines
+    net_all = np.bincount(key, weights=orig["net_eur"], minlength=2 * tl.sim_days)
+    n_all = np.bincount(key, minlength=2 * tl.sim_days)
+    uk = np.flatnonzero(n_all)
+    net = net_all[uk]
+    cogs_all = np.bincount(day, weights=orig["cost_eur"], minlength=tl.sim_days)
+    uday = np.flatnonzero(np.bincount(day, minlength=tl.sim_days))
+    cogs = cogs_all[uday]
     rows.append(
         pd.DataFrame(
             {
@@ -159,7 +163,9 @@ def build_ledger(
     lines_m = _per_month(day, None, ms)
     docs_m = _per_month(erp.docs["inv_day"].to_numpy(), None, ms)
     deliv = orig["delivery"] >= 0
-    _dd, first = np.unique(orig["delivery"][deliv], return_index=True)
+    # delivery numbers rise along the invoice lines: a new number is a new delivery
+    dn = orig["delivery"][deliv]
+    first = np.r_[True, dn[1:] != dn[:-1]]
     deliveries_m = _per_month(day[deliv][first], None, ms)
 
     a = activities
