@@ -88,12 +88,13 @@ def _load_and_build(settings: RunSettings) -> object:
 
 @pytest.fixture(scope="session")
 def full_build(landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """Every drop loaded at once, one build (the first build: every month)."""
+    """Every drop loaded at once, one build with dbt's --full-refresh (every month)."""
     drops = _drop_dates(landing)
     settings = RunSettings(
         landing=landing,
         warehouse=tmp_path_factory.mktemp("full") / "warehouse.duckdb",
         as_of=drops[-1],
+        full_refresh=True,
     )
     return Built(settings, [_load_and_build(settings)], drops)
 

@@ -17,10 +17,11 @@ MART_TABLES = (
 )
 
 
-def test_build_rebuilds_everything_the_first_time(full_build):
+def test_full_refresh_rebuilds_everything(full_build):
     summary = full_build.summaries[0]
     assert summary.rebuild_from is None
-    assert summary.reasons == ("first build of this warehouse",)
+    assert summary.full_refresh
+    assert summary.reasons == ("full refresh requested",)
     assert summary.nodes_ok > 100
 
 

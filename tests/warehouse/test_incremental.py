@@ -1,4 +1,5 @@
-"""Night by night (incremental, whole months) gives exactly the mart of one full build."""
+"""Night by night (incremental, whole months) gives exactly the mart of one build with
+--full-refresh."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ def _rows(built, table: str) -> list[tuple]:
 def test_nightly_builds_were_incremental(nightly_build):
     first, *later = nightly_build.summaries
     assert first.rebuild_from is None
+    assert first.reasons == ("first build of this warehouse",)
     assert later, "the landing zone should hold several nights"
     for summary in later:
         assert summary.rebuild_from is not None, summary.reasons
