@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from klantwaarde import contract
+from klantwaarde.errors import KlantwaardeError
 from klantwaarde.generate import generate
 from klantwaarde.generate.truth import truth_dir
 
@@ -184,3 +185,16 @@ def test_edge_sizes(tmp_path: Path, customers, months, nightly, dirty, seed) -> 
     )
     assert "rows" in text and str(out) in text
     assert manifest_problems(out) == []
+
+
+def test_regenerates_in_place_but_never_clears_a_foreign_folder(tmp_path: Path) -> None:
+    out = tmp_path / "landing"
+    generate(out=out, customers=20, months=1, seed=1)
+    generate(out=out, customers=20, months=1, seed=2)  # replaces its own output
+    assert manifest_problems(out) == []
+    other = tmp_path / "precious"
+    other.mkdir()
+    (other / "thesis.txt").write_text("do not delete")
+    with pytest.raises(KlantwaardeError, match="refusing"):
+        generate(out=other, customers=20, months=1, seed=1)
+    assert (other / "thesis.txt").exists()

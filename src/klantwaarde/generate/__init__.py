@@ -29,7 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
+from klantwaarde.contract import SYSTEMS
+from klantwaarde.errors import KlantwaardeError
 from klantwaarde.generate.timeline import DEFAULT_NIGHTLY_DAYS, DEFAULT_START, Timeline
+from klantwaarde.generate.truth import TRUTH_FILES
 
 __all__ = ["DEFAULT_NIGHTLY_DAYS", "DEFAULT_START", "generate"]
 
@@ -63,18 +66,17 @@ def generate(
 
     t0 = time.perf_counter()
     if customers < 10:
-        raise ValueError("generate needs at least 10 customers")
+        raise KlantwaardeError("generate needs at least 10 customers")
     if months < 1:
-        raise ValueError("generate needs at least one month of history")
+        raise KlantwaardeError("generate needs at least one month of history")
     out = Path(out)
     tl = Timeline(
         start or DEFAULT_START,
         months,
         DEFAULT_NIGHTLY_DAYS if nightly_days is None else nightly_days,
     )
-    for folder in (out, truth_dir(out)):
-        if folder.exists():
-            shutil.rmtree(folder)
+    _clear(out, set(SYSTEMS))
+    _clear(truth_dir(out), set(TRUTH_FILES))
     out.mkdir(parents=True)
 
     phases: dict[str, float] = {}
@@ -138,6 +140,19 @@ def generate(
         )
     lines.append(f"  ground truth: {truth_dir(out)}")
     return "\n".join(lines)
+
+
+def _clear(folder: Path, allowed: set[str]) -> None:
+    """Remove an earlier generated landing zone (or truth folder), and nothing else."""
+    if not folder.exists():
+        return
+    strangers = sorted(p.name for p in folder.iterdir() if p.name not in allowed)
+    if strangers:
+        raise KlantwaardeError(
+            f"{folder} holds more than a generated landing zone ({', '.join(strangers[:3])}); "
+            "refusing to overwrite it"
+        )
+    shutil.rmtree(folder)
 
 
 def _summary(co, erp, crm, sd, gl, drivers, tl, seed, dirty_rate) -> dict:

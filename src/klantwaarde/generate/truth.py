@@ -19,6 +19,7 @@ from klantwaarde.generate.company import Company
 from klantwaarde.generate.crm import Crm
 from klantwaarde.generate.servicedesk import ServiceDesk
 
+TRUTH_FILES = ("crm_accounts.csv", "servicedesk_organizations.csv", "faults.csv", "summary.json")
 FAULT_COLUMNS = ("system", "extract_date", "file", "line_no", "key", "fault")
 
 
