@@ -195,13 +195,22 @@ def build_ledger(
     start = docs["inv_day"].to_numpy().astype(np.int64)[inv]
     end_i = end[inv]
     amount = docs["total"].to_numpy()[inv] / 100
-    overdue_m = np.zeros(n_m)
-    euro_days_m = np.zeros(n_m)
-    for m in range(n_m):
-        lo, hi = ms[m], ms[m + 1]
-        overdue_m[m] = np.count_nonzero((due + 1 < hi) & (end_i > np.maximum(due + 1, lo)))
-        overlap = np.clip(np.minimum(end_i, hi) - np.maximum(start, lo), 0, None)
-        euro_days_m[m] = float(overlap @ amount)
+    # overdue in a month: the overdue interval [due + 1, end) overlaps the month
+    s_od = due + 1
+    valid = end_i > s_od
+    overdue_m = (
+        np.searchsorted(np.sort(s_od[valid]), ms[1:], side="left")
+        - np.searchsorted(np.sort(end_i[valid]), ms[:-1], side="right")
+    ).astype(float)
+    # receivable euro-days: the open balance of every day, summed per month
+    n_days = int(ms[-1])
+    stop = np.minimum(end_i, n_days)
+    keep = start < stop
+    diff = np.bincount(start[keep], weights=amount[keep], minlength=n_days + 1) - np.bincount(
+        stop[keep], weights=amount[keep], minlength=n_days + 1
+    )
+    balance = np.cumsum(diff)[:n_days]
+    euro_days_m = np.add.reduceat(balance, ms[:-1]) if n_days else np.zeros(n_m)
 
     util = rng.uniform(0.78, 0.92, (3, n_m))
     noise = rng.uniform(0.95, 1.05, (8, n_m))
