@@ -1,19 +1,9 @@
 {#- Activities: deltas, the latest version of each activity (latest drop, then last line). -#}
 with
 
-source as (
-
-    select * from {{ source('crm', 'activities') }}
-    where _extract_date <= cast('{{ var("as_of_date") }}' as date)
-
-),
-
 latest_version as (
 
-    select * from source
-    qualify row_number() over (
-        partition by activityid order by _extract_date desc, _line_no desc
-    ) = 1
+    select * from {{ latest_version(source('crm', 'activities'), ['activityid']) }}
 
 ),
 

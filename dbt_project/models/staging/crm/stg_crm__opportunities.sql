@@ -1,19 +1,9 @@
 {#- Opportunities: deltas, the latest version of each opportunity. -#}
 with
 
-source as (
-
-    select * from {{ source('crm', 'opportunities') }}
-    where _extract_date <= cast('{{ var("as_of_date") }}' as date)
-
-),
-
 latest_version as (
 
-    select * from source
-    qualify row_number() over (
-        partition by opportunityid order by _extract_date desc, _line_no desc
-    ) = 1
+    select * from {{ latest_version(source('crm', 'opportunities'), ['opportunityid']) }}
 
 ),
 

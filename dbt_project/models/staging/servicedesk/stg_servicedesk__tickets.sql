@@ -2,19 +2,9 @@
     only its lower-cased domain part leaves this model. -#}
 with
 
-source as (
-
-    select * from {{ source('servicedesk', 'tickets') }}
-    where _extract_date <= cast('{{ var("as_of_date") }}' as date)
-
-),
-
 latest_version as (
 
-    select * from source
-    qualify row_number() over (
-        partition by ticket_id order by _extract_date desc, _line_no desc
-    ) = 1
+    select * from {{ latest_version(source('servicedesk', 'tickets'), ['ticket_id']) }}
 
 ),
 
