@@ -341,7 +341,7 @@ def _opportunities(rng, co: Company, tl: Timeline, acc: pd.DataFrame) -> pd.Data
     )
     k = len(owner_acc)
     w = c["w"].to_numpy()[ci[owner_acc]]
-    value = np.round(np.exp(rng.normal(np.log(2000 + 20_000 * w), 0.8)) / 100) * 100
+    value = np.round(np.exp(rng.normal(np.log(1500 + 8_000 * w), 0.8)) / 100) * 100
     close = day + rng.integers(30, 151, k)
     won_p = np.where(cust[owner_acc] >= 0, 0.5, 0.25)
     outcome = np.where(rng.random(k) < won_p, 1, 2)

@@ -199,7 +199,7 @@ def _tickets(rng, co: Company, tl: Timeline, org: pd.DataFrame, has_org: np.ndar
     cat_lm = np.array([0.4, 0.15, 0.1, 0.25, 0.08, 0.02])
     cat = np.where(lm, rng.choice(6, k, p=cat_lm), rng.choice(6, k, p=cat_p)).astype(np.int8)
     rating = rng.choice(4, k, p=[0.55, 0.08, 0.17, 0.20]).astype(np.int8)
-    rating = np.where(lm & (rating == 0) & (rng.random(k) < 0.4), 1, rating).astype(np.int8)
+    rating = np.where(lm & (rating == 0) & (rng.random(k) < 0.2), 1, rating).astype(np.int8)
     f = {
         "id": np.arange(k, dtype=np.int64) + 10_001,
         "org": t_org,
