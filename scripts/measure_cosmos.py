@@ -28,11 +28,13 @@ from datetime import datetime
 from pathlib import Path
 
 from cosmos import DbtDag, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-from cosmos.constants import ExecutionMode, InvocationMode, LoadMode
+from cosmos.constants import (
+    ExecutionMode, InvocationMode, LoadMode, TestBehavior, TestIndirectSelection
+)
 
 spec = json.loads(os.environ["KW_COSMOS_SPEC"])
 project = Path(spec["project"])
-DbtDag(
+kw_cosmos = DbtDag(
     dag_id="kw_cosmos",
     schedule=None,
     start_date=datetime(2026, 1, 1),
@@ -50,9 +52,15 @@ DbtDag(
         profiles_yml_filepath=project / "profiles.yml",
     ),
     execution_config=ExecutionConfig(
-        execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER
+        execution_mode=ExecutionMode.LOCAL,
+        invocation_mode=InvocationMode.DBT_RUNNER,
+        test_indirect_selection=TestIndirectSelection(spec["indirect"]),
     ),
-    render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST, emit_datasets=False),
+    render_config=RenderConfig(
+        load_method=LoadMode.DBT_MANIFEST,
+        emit_datasets=False,
+        test_behavior=TestBehavior(spec["test_behavior"]),
+    ),
 )
 '''
 
@@ -61,6 +69,12 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/kw-cosmos"))
     parser.add_argument("--customers", type=int, default=200)
+    parser.add_argument(
+        "--test-behavior",
+        default="after_each",
+        help="cosmos TestBehavior: after_each, build, after_all",
+    )
+    parser.add_argument("--indirect", default="eager", help="cosmos TestIndirectSelection")
     args = parser.parse_args()
     work = args.workdir.resolve()
     dags = work / "dags"
@@ -90,13 +104,19 @@ def main() -> int:
         shutil.copy2(loaded.warehouse, target / "kw.duckdb")
         return RunSettings(landing=landing, warehouse=target / "kw.duckdb", as_of=night)
 
-    figures: dict[str, object] = {"as_of": night.isoformat(), "customers": args.customers}
+    figures: dict[str, object] = {
+        "as_of": night.isoformat(),
+        "customers": args.customers,
+        "test_behavior": args.test_behavior,
+        "indirect": args.indirect,
+    }
 
     inproc = copy("inprocess")
     started = time.perf_counter()
     summary = build(inproc, None)
     figures["in_process_build_s"] = round(time.perf_counter() - started, 1)
     figures["in_process_nodes"] = summary.results
+    print(json.dumps(figures), flush=True)
 
     cosmos_settings = copy("cosmos")
     manifest = inproc.output_dir / "dbt_target" / "manifest.json"
@@ -106,6 +126,8 @@ def main() -> int:
             "manifest": str(manifest),
             "as_of": night.isoformat(),
             "warehouse": str(cosmos_settings.warehouse),
+            "test_behavior": args.test_behavior,
+            "indirect": args.indirect,
         }
     )
     airflow_env.migrate(reset=True)
