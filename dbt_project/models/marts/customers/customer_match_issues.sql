@@ -195,17 +195,53 @@ unknown_external_ids as (
 
 ),
 
+erp_names as (
+
+    select * from {{ ref('int_erp_customers_normalized') }}
+
+),
+
+namesake_customers as (
+
+    -- ERP customers whose normalised name an unassigned organization bears: the
+    -- candidates a steward chooses from
+    select
+        resolved_organizations.organization_id,
+        count(*) as namesakes,
+        string_agg(erp_names.customer_no, ', ' order by erp_names.customer_no) filter (
+            where erp_names.customer_no is not null
+        ) as customer_numbers
+    from resolved_organizations
+    inner join organizations
+        on resolved_organizations.organization_id = organizations.organization_id
+    inner join erp_names on organizations.name_normalized = erp_names.name_normalized
+    where resolved_organizations.is_unassigned
+    group by resolved_organizations.organization_id
+
+),
+
 unassigned_organizations as (
 
     select
         'unassigned_organization' as issue_type,
         'servicedesk' as system,
-        organization_id as source_id,
-        customer_key,
+        resolved_organizations.organization_id as source_id,
+        resolved_organizations.customer_key,
         cast(null as varchar) as conflicting_customer_key,
-        'no evidence links the organization to a customer' as detail
+        case
+            when namesake_customers.namesakes > 1
+                then 'the name is that of ' || namesake_customers.namesakes
+                    || ' ERP customers (' || namesake_customers.customer_numbers
+                    || ') and no external_id or domain tells which'
+            when namesake_customers.namesakes = 1
+                then 'the name is that of ERP customer ' || namesake_customers.customer_numbers
+                    || ', but other evidence contradicts it or another customer has it too'
+            else 'no evidence links the organization to a customer'
+        end as detail
     from resolved_organizations
-    where is_unassigned
+    left join namesake_customers
+        on resolved_organizations.organization_id = namesake_customers.organization_id
+    where resolved_organizations.is_unassigned
 
 ),
 
