@@ -236,3 +236,18 @@ def test_matching_is_hard_but_possible(clean: Path) -> None:
     tickets = read_all(clean, "servicedesk", "tickets")
     assert (tickets["organization_id"] == "").any()
     assert tickets["requester_email"].str.contains("@gmail.com|@hotmail.com|@outlook.com").any()
+
+
+def test_mid_month_start_books_calendar_months(tmp_path: Path) -> None:
+    from datetime import date
+
+    from klantwaarde.generate import generate
+
+    out = tmp_path / "landing"
+    generate(out=out, customers=120, months=2, seed=9, start=date(2025, 1, 15))
+    assert sorted(p.name for p in (out / "erp").iterdir())[-1] == "2025-03-14"
+    lines, gl = _lines(out), _gl(out)
+    rev_gl = -gl[gl["account_no"].isin(["8000", "8100"])].groupby("month")["cents"].sum()
+    pd.testing.assert_series_equal(lines.groupby("month")["cents"].sum(), rev_gl, check_names=False)
+    salaries = gl[gl["account_no"] == "4100"]
+    assert set(salaries["posting_date"]) == {"2025-01-31", "2025-02-28"}

@@ -7,6 +7,7 @@ dates and timestamps in SQL.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -18,8 +19,9 @@ NEVER = 10**9  # "no next version" in day arithmetic
 
 
 def add_months(d: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it is shorter)."""
     y, m = divmod(d.month - 1 + months, 12)
-    return date(d.year + y, m + 1, 1) if d.day == 1 else date(d.year + y, m + 1, d.day)
+    return date(d.year + y, m + 1, min(d.day, calendar.monthrange(d.year + y, m + 1)[1]))
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,13 @@ class Timeline:
         return self.day(i).isoformat()
 
     def month_starts(self, extra: int = 1) -> np.ndarray:
-        """Day index of the first day of each month, `months + extra + 1` boundaries."""
+        """Day index of the first day of each calendar month from `start`'s month on
+        (clipped to 0: a history starting mid-month has a short first month), enough
+        boundaries for the history plus `extra` months."""
+        first = date(self.start.year, self.start.month, 1)
+        n = self.months + extra + (0 if self.start.day == 1 else 1)
         return np.array(
-            [(add_months(self.start, k) - self.start).days for k in range(self.months + extra + 1)],
+            [max((add_months(first, k) - self.start).days, 0) for k in range(n + 1)],
             dtype=np.int64,
         )
 
