@@ -185,6 +185,8 @@ def _summary(co, erp, crm, sd, gl, drivers, tl, seed, dirty_rate) -> dict:
             "customers_buying": int((rev_hist > 0).sum()),
             "lapsed_customers": int((c["lapse"] < tl.n_days).sum()),
             "dormant_customers": int(c["dormant"].sum()),
+            "loss_makers": int(c["loss_maker"].sum()),
+            "demanding_customers": int(c["demanding"].sum()),
             "products": len(co.products),
             "invoice_line_versions": int(sum(len(b["doc"]) for b in erp.lines)),
             "invoices_and_credit_notes": len(erp.docs),
