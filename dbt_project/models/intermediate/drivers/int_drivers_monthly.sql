@@ -4,7 +4,8 @@
     Driver names are the `driver` values of seed `cost_pools`.
     orders / deliveries: distinct order_no / delivery_no of the month's invoice lines,
     credit notes left out (a return is not a new order); invoice_lines: every line,
-    credit notes included. The month is the invoice month (the extract has no order date). -#}
+    credit notes included. The month is the invoice month (the extract has no order date).
+    Incremental runs keep only the months being rebuilt (macro intermediate_months_filter). -#}
 with
 
 invoice_lines as (
@@ -81,6 +82,7 @@ final as (
 
     select * from unpivoted
     where driver_quantity > 0
+        and {{ intermediate_months_filter('period_month') }}
 
 )
 
