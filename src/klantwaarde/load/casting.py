@@ -60,7 +60,8 @@ def reason_parts(entity: contract.Entity, known_currencies: Iterable[str]) -> li
 
 
 def reasoned(entity: contract.Entity, source: str, known_currencies: Iterable[str]) -> str:
-    """The source with `_pos` (0-based position in the read) and `_reason` (NULL: loadable).
+    """The source (a table name) with `_pos` (0-based position in the read) and
+    `_reason` (NULL: loadable).
 
     (`_pos` comes from row_number() over the in-order read, not from `rowid`: inside a
     transaction DuckDB numbers new rows from a large offset.)
@@ -73,7 +74,7 @@ SELECT *,
        ELSE NULLIF(concat_ws('; ',
       {parts}
        ), '') END AS _reason
-FROM (SELECT *, row_number() OVER () - 1 AS _pos FROM ({source}))"""
+FROM (SELECT *, row_number() OVER () - 1 AS _pos FROM {source})"""
 
 
 def typed_columns(entity: contract.Entity, alias: str = "") -> list[str]:

@@ -216,7 +216,7 @@ def load_drop(
 def _cleanup(con: duckdb.DuckDBPyConnection) -> None:
     try:
         casting.drop_temp(con)
-        for table in (csv_reader.REJECTS_TABLE, csv_reader.REJECTS_SCAN, _JSONL_STAGE):
+        for table in (csv_reader.REJECTS_TABLE, csv_reader.REJECTS_SCAN, _STAGE):
             con.execute(f"DROP TABLE IF EXISTS {table}")
     except duckdb.Error:
         pass
@@ -233,14 +233,14 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(con.execute(sql).fetchall()[0][0])
 
 
-_JSONL_STAGE = "_kw_jsonl"
+_STAGE = "_kw_stage"
 
 
 @dataclass
 class _Scan:
     """What the first scans of a file found."""
 
-    source: str  # SQL of the file as VARCHAR columns, to scan again
+    source: str  # the staged table: the file as VARCHAR columns in file order
     base: int  # line of the first data row
     rejects: list[tuple[int, str, str]]  # rows the reader could not split (line, raw, why)
     gaps: bool  # rejected lines shift the line numbers of the rows after them
@@ -261,15 +261,27 @@ def _first_scan(
     )
 
 
+def _stage(con: duckdb.DuckDBPyConnection, source: str) -> str:
+    """Materialise a source as VARCHAR rows in file order; returns the table's name.
+
+    The CREATE runs in parallel and keeps the read order. Later scans number the rows
+    with `row_number() OVER ()` directly over the table, which DuckDB computes in parallel
+    inside the table scan (over read_csv, or over a subquery, it is a single-threaded
+    streaming window).
+    """
+    con.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+    con.execute(f"CREATE TEMP TABLE {_STAGE} AS {source}")
+    return _STAGE
+
+
 def _scan_csv(
     con: duckdb.DuckDBPyConnection, vf: VerifiedFile, currencies: frozenset[str]
 ) -> _Scan:
     ent, path = vf.entity, vf.facts.path
     header = csv_reader.read_header(path, ent, vf.source_file)
     _drop_rejects(con)
-    first = csv_reader.duckdb_source(path, ent, header, store_rejects=True)
-    again = csv_reader.duckdb_source(path, ent, header)
-    loadable, bad = _first_scan(con, ent, first, currencies)
+    source = _stage(con, csv_reader.duckdb_source(path, ent, header, store_rejects=True))
+    loadable, bad = _first_scan(con, ent, source, currencies)
     rejects: list[tuple[int, str, str]] = []
     if loadable + bad != vf.facts.lines - 1:  # else every line was read: nothing rejected
         rejects = [
@@ -278,12 +290,13 @@ def _scan_csv(
         ]
     if loadable + bad + len(rejects) == vf.facts.lines - 1:
         gaps = casting.create_gaps(con, 2, [ln for ln, _, _ in rejects], loadable + bad)
-        return _Scan(again, 2, rejects, gaps, loadable, bad, list(header.extra))
+        return _Scan(source, 2, rejects, gaps, loadable, bad, list(header.extra))
     # records spanning lines, or blank lines: parse in Python to get the true lines
     log.info("%s: records do not match physical lines, parsing in Python", vf.source_file)
     table, rejects = csv_reader.python_rows(path, header)
     con.register(_ARROW, table)
-    source = csv_reader.python_source(_ARROW, ent, header)
+    source = _stage(con, csv_reader.python_source(_ARROW, ent, header))
+    con.unregister(_ARROW)
     loadable, bad = _first_scan(con, ent, source, currencies)
     casting.create_gaps(con, 2, [])
     return _Scan(source, 2, rejects, False, loadable, bad, list(header.extra))
@@ -292,21 +305,17 @@ def _scan_csv(
 def _scan_jsonl(
     con: duckdb.DuckDBPyConnection, vf: VerifiedFile, currencies: frozenset[str]
 ) -> _Scan:
-    """JSON is parsed once into a VARCHAR staging table, then scanned like a CSV."""
+    """JSON is parsed once into the VARCHAR stage, then scanned like a CSV."""
     ent, path = vf.entity, vf.facts.path
     _drop_rejects(con)
-    con.execute(f"DROP TABLE IF EXISTS {_JSONL_STAGE}")
-    con.execute(f"CREATE TEMP TABLE {_JSONL_STAGE} AS {jsonl_reader.duckdb_source(path, ent)}")
-    rows = _count(con, f"SELECT count(*) FROM {_JSONL_STAGE}")
+    source = _stage(con, jsonl_reader.duckdb_source(path, ent))
+    rows = _count(con, f"SELECT count(*) FROM {_STAGE}")
     rejected = _count(con, f"SELECT count(*) FROM {csv_reader.REJECTS_TABLE}")
     if rejected or rows != vf.facts.lines:
         log.info("%s: lines do not match physical lines, splitting in Python", vf.source_file)
         con.register(_ARROW, jsonl_reader.python_lines(path))
-        con.execute(f"DROP TABLE {_JSONL_STAGE}")
-        con.execute(
-            f"CREATE TEMP TABLE {_JSONL_STAGE} AS {jsonl_reader.python_source(_ARROW, ent)}"
-        )
-    source = f"SELECT * FROM {_JSONL_STAGE}"
+        source = _stage(con, jsonl_reader.python_source(_ARROW, ent))
+        con.unregister(_ARROW)
     extra = _check_fields(con, vf, source)
     loadable, bad = _first_scan(con, ent, source, currencies)
     casting.create_gaps(con, 1, [])
@@ -321,7 +330,7 @@ def _check_fields(con: duckdb.DuckDBPyConnection, vf: VerifiedFile, source: str)
         "SELECT count(*), "
         + ", ".join(f"count({ident(c)})" for c in ent.columns)
         + ", flatten(list(DISTINCT json_keys(_extra)) FILTER (WHERE _extra IS NOT NULL))"
-        + f" FROM ({source}) WHERE NOT _skip AND _prefail IS NULL"
+        + f" FROM {source} WHERE NOT _skip AND _prefail IS NULL"
     ).fetchall()[0]
     extra = sorted(set(counts[-1] or []))
     if not counts[0]:
@@ -368,7 +377,7 @@ def load_file(
     source = drop.source_file(ent.file_name)
     good = (
         f"SELECT {', '.join(casting.typed_columns(ent))}, _pos, _src_line, _extra "
-        f"FROM (SELECT *, row_number() OVER () - 1 AS _pos FROM ({scan.source})) "
+        f"FROM (SELECT *, row_number() OVER () - 1 AS _pos FROM {scan.source}) "
         "WHERE NOT _skip"
     )
     if scan.bad:
