@@ -176,9 +176,13 @@ class Planter:
         header_lines = 1 if meta.ext == "csv" else 0
         cols = list(meta.columns)
         data = path.read_bytes()
+        view = memoryview(data)
         buf = np.frombuffer(data, dtype=np.uint8)
-        nl = np.flatnonzero(buf == 10)
-        starts = np.r_[0, nl[:-1] + 1]  # start of every physical line
+        chunk = 1 << 26  # newline index in 64 MB pieces: no file-sized temporaries
+        nl = np.concatenate(
+            [np.flatnonzero(buf[i : i + chunk] == 10) + i for i in range(0, len(buf), chunk)]
+            or [np.zeros(0, dtype=np.int64)]
+        )
         rows = len(nl) - header_lines
         extra_cols = 0
         if header_lines:
@@ -202,9 +206,9 @@ class Planter:
         pos = 0  # bytes of `data` written so far
         with tmp.open("wb") as fout:
             for i in todo:
-                a = int(starts[i + header_lines])
+                a = int(nl[i + header_lines - 1]) + 1 if i + header_lines else 0
                 b = int(nl[i + header_lines]) + 1
-                fout.write(data[pos:a])
+                fout.write(view[pos:a])
                 pos = b
                 raw = data[a:b]
                 line_no = i + header_lines + 1 + shift
@@ -240,7 +244,7 @@ class Planter:
                     self.records.append(
                         (meta.system, date_txt, meta.file_name, line_no, key, fault)
                     )
-            fout.write(data[pos:])
+            fout.write(view[pos:])
         tmp.replace(path)
         return rows + shift
 
