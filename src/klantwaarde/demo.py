@@ -109,8 +109,9 @@ class MartSummary:
     def lines(self) -> list[str]:
         share = "n/a" if self.top_tier_share is None else f"{self.top_tier_share:.1%}"
         return [
-            f"as of {self.as_of.isoformat()}: {self.customers} customers "
-            f"({self.active_customers} active in the last 12 months)",
+            f"as of {self.as_of.isoformat()}: {self.customers} conformed customers "
+            f"(CRM-only prospects included), {self.active_customers} active "
+            f"(bought in the last 12 months)",
             f"revenue (12 months): {self.revenue_12m:,.2f} EUR",
             f"top tier (Curry 'top') share of revenue: {share}",
             f"whale curve: {self.whale_peak}",
@@ -150,8 +151,8 @@ def summarize(published: Path, as_of: date) -> MartSummary:
         whale = "no whale curve for this date"
     elif peak[1] is not None and peak[2] is not None:
         whale = (
-            f"peak: the top {peak[1]:.0%} of customers make {peak[2]:.0%} of the contribution"
-            + (f" ({peak[0]})" if peak[0] else "")
+            f"peak at {peak[2]:.0%} of total contribution, reached by the top "
+            f"{peak[1]:.0%} of customers" + (f" — {peak[0]}" if peak[0] else "")
         )
     else:
         whale = peak[0] or "peak undefined (total contribution not positive)"

@@ -22,7 +22,7 @@ import duckdb
 import pytest
 
 from klantwaarde import pipeline
-from klantwaarde.demo import complete_nights, run_dag, task_states
+from klantwaarde.demo import complete_nights, run_dag, summarize, task_states
 from klantwaarde.errors import CheckError, ReconciliationError
 from klantwaarde.settings import RunSettings
 
@@ -168,6 +168,10 @@ def test_third_night_and_the_same_night_again(story):
     night = story.nights[2]
     assert story.run(night, "night3")["state"] == "success"
     published = story.settings(night).published_path
+    summary = summarize(published, night)  # what `klantwaarde demo` prints
+    assert summary.reconciliation.startswith("balanced")
+    assert summary.customers > 0 and summary.revenue_12m > 0
+    assert 0 < summary.top_tier_share < 1
     first = mart_contents(published)
     kept = published.parent.parent / "first_run_of_the_night.duckdb"
     shutil.copy2(published, kept)
