@@ -376,8 +376,12 @@ def test_quoted_newlines_keep_true_line_numbers(con, landing):
     ]
 
 
-def test_line_numbers_hold_on_a_bigger_file_with_many_faults(con, landing):
+@pytest.mark.parametrize("stage_max_mb", ["384", "0"], ids=["staged", "read-twice"])
+def test_line_numbers_hold_on_a_bigger_file_with_many_faults(
+    con, landing, monkeypatch, stage_max_mb
+):
     """Parallel read, rejects scattered: every row keeps its physical line."""
+    monkeypatch.setenv("KLANTWAARDE_LOAD_STAGE_MAX_MB", stage_max_mb)
     lines, good = [], 0
     for i in range(30_000):
         line_no = i + 2

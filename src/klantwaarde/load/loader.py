@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import logging
+import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -236,11 +237,17 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 _STAGE = "_kw_stage"
 
 
+def _stage_max_bytes() -> int:
+    """CSV files up to this size are staged in memory (faster, parallel); bigger ones are
+    read straight from the file twice. `KLANTWAARDE_LOAD_STAGE_MAX_MB`, default 384."""
+    return int(os.environ.get("KLANTWAARDE_LOAD_STAGE_MAX_MB", "384")) * 1024 * 1024
+
+
 @dataclass
 class _Scan:
     """What the first scans of a file found."""
 
-    source: str  # the staged table: the file as VARCHAR columns in file order
+    source: str  # the staged table, or a subquery: the file as VARCHAR columns in order
     base: int  # line of the first data row
     rejects: list[tuple[int, str, str]]  # rows the reader could not split (line, raw, why)
     gaps: bool  # rejected lines shift the line numbers of the rows after them
@@ -280,8 +287,13 @@ def _scan_csv(
     ent, path = vf.entity, vf.facts.path
     header = csv_reader.read_header(path, ent, vf.source_file)
     _drop_rejects(con)
-    source = _stage(con, csv_reader.duckdb_source(path, ent, header, store_rejects=True))
-    loadable, bad = _first_scan(con, ent, source, currencies)
+    first = csv_reader.duckdb_source(path, ent, header, store_rejects=True)
+    if vf.facts.size <= _stage_max_bytes():
+        first = source = _stage(con, first)
+    else:  # too big to hold: read the file twice, single-threaded numbering
+        first = f"({first})"
+        source = f"({csv_reader.duckdb_source(path, ent, header)})"
+    loadable, bad = _first_scan(con, ent, first, currencies)
     rejects: list[tuple[int, str, str]] = []
     if loadable + bad != vf.facts.lines - 1:  # else every line was read: nothing rejected
         rejects = [
