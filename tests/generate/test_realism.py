@@ -251,3 +251,17 @@ def test_mid_month_start_books_calendar_months(tmp_path: Path) -> None:
     pd.testing.assert_series_equal(lines.groupby("month")["cents"].sum(), rev_gl, check_names=False)
     salaries = gl[gl["account_no"] == "4100"]
     assert set(salaries["posting_date"]) == {"2025-01-31", "2025-02-28"}
+
+
+def test_match_scores_against_the_truth(clean: Path) -> None:
+    from klantwaarde.generate.truth import match_scores
+
+    acc = latest(read_all(clean, "crm", "accounts"), ("accountid",))
+    naive = acc[["accountid", "accountnumber"]].rename(columns={"accountnumber": "customer_no"})
+    naive = naive[naive["customer_no"].notna()]
+    scores = match_scores(clean, "crm", naive)
+    # trusting accountnumber alone: mostly right, but far from complete
+    assert 0.7 < scores["precision"] < 1.0 and scores["recall"] < 0.85, scores
+    truth = pd.read_csv(truth_dir(clean) / "crm_accounts.csv", dtype=str, keep_default_na=False)
+    perfect = match_scores(clean, "crm", truth[truth["customer_no"] != ""])
+    assert perfect["precision"] == 1.0 and perfect["recall"] == 1.0

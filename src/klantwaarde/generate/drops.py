@@ -24,9 +24,6 @@ from klantwaarde import contract
 from klantwaarde.generate.events import G36_MACRO
 from klantwaarde.generate.timeline import Timeline
 
-# (system, file name, rows, [fault records]) -> (rows, [fault records])
-FileHook = Callable[[str, str, Path, int], int]
-
 
 @dataclass
 class Spec:
@@ -78,7 +75,8 @@ class DropWriter:
     con: duckdb.DuckDBPyConnection
     # per (system, entity, day): extra SQL columns appended (the "added column" fault)
     extra_columns: dict[tuple[str, str, int], list[str]] = field(default_factory=dict)
-    # called on every written file before the manifest; may rewrite it, returns rows
+    # called on every written file before the manifest (spec, night, path, rows written);
+    # may rewrite the file (planted faults) and returns its data rows
     after_file: Callable[[Spec, int, Path, int], int] | None = None
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
 

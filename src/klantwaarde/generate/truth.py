@@ -75,3 +75,36 @@ def _plain(x):
     if isinstance(x, np.ndarray):
         return np.round(x.astype(float), 4).tolist()
     raise TypeError(type(x))
+
+
+def match_scores(
+    out: Path, system: str, found: pd.DataFrame, source_column: str | None = None
+) -> dict[str, float]:
+    """Precision and recall of a matcher's links against the ground truth.
+
+    `system` is "crm" (links accountid → customer_no) or "servicedesk" (links
+    organization_id → customer_no); `found` holds one row per link the matcher made,
+    with the source id column and `customer_no`. A link to a wrong customer counts
+    against precision; a source with a true customer but no (right) link against recall.
+    """
+    files = {
+        "crm": ("crm_accounts.csv", "accountid"),
+        "servicedesk": ("servicedesk_organizations.csv", "organization_id"),
+    }
+    name, key = files[system]
+    key = source_column or key
+    truth = pd.read_csv(truth_dir(out) / name, dtype=str, keep_default_na=False)
+    truth = truth.rename(columns={files[system][1]: key})
+    truth = truth[truth["customer_no"] != ""][[key, "customer_no"]]
+    found = found[[key, "customer_no"]].astype(str).drop_duplicates()
+    found = found[found["customer_no"].str.len() > 0]
+    hits = found.merge(truth, on=[key, "customer_no"])
+    precision = len(hits) / len(found) if len(found) else 1.0
+    recall = len(hits) / len(truth) if len(truth) else 1.0
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "links": len(found),
+        "true_links": len(truth),
+        "right_links": len(hits),
+    }
