@@ -57,7 +57,15 @@ final as (
         cast(cost_pools_monthly.cost_class as varchar)                          as cost_class,
         cast(coalesce(allocation_totals.driver_quantity, 0) as decimal(18, 2))  as driver_quantity,
         cast(coalesce(allocation_totals.customer_count, 0) as bigint)           as customer_count,
-        cast(cost_pools_monthly.gl_entry_count as bigint)                       as gl_entry_count
+        cast(cost_pools_monthly.gl_entry_count as bigint)                       as gl_entry_count,
+        -- time-driven pools: the capacity the ledger amount buys, and its rate
+        cast(case when cost_pools_monthly.method = 'time_driven'
+            then cost_pools_monthly.fte_cost_per_month / cost_pools_monthly.practical_minutes_per_fte
+        end as decimal(18, 6))                                                  as capacity_cost_rate,
+        cast(case when cost_pools_monthly.method = 'time_driven'
+            then round(cost_pools_monthly.ledger_amount * cost_pools_monthly.practical_minutes_per_fte
+                       / cost_pools_monthly.fte_cost_per_month, 2)
+        end as decimal(18, 2))                                                  as practical_capacity_minutes
     from cost_pools_monthly
     left join allocation_totals
         on cost_pools_monthly.period_month = allocation_totals.period_month
