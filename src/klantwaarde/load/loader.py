@@ -239,8 +239,9 @@ _STAGE = "_kw_stage"
 
 def _stage_max_bytes() -> int:
     """CSV files up to this size are staged in memory (faster, parallel); bigger ones are
-    read straight from the file twice. `KLANTWAARDE_LOAD_STAGE_MAX_MB`, default 384."""
-    return int(os.environ.get("KLANTWAARDE_LOAD_STAGE_MAX_MB", "384")) * 1024 * 1024
+    read straight from the file twice. `KLANTWAARDE_LOAD_STAGE_MAX_MB`, default 1024
+    (about 12M invoice lines; a 10M-line file staged peaks at about 2.8 GB RSS)."""
+    return int(os.environ.get("KLANTWAARDE_LOAD_STAGE_MAX_MB", "1024")) * 1024 * 1024
 
 
 @dataclass
