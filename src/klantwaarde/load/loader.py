@@ -131,6 +131,8 @@ def load_landing(
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     summary = LoadSummary()
     done = loaded_drops(con)
+    progress = con.execute("SELECT current_setting('enable_progress_bar')").fetchall()[0][0]
+    con.execute("SET enable_progress_bar = false")  # no bars in task logs
     try:
         for drop in find_drops(landing, as_of):
             if not drop.is_complete:
@@ -145,6 +147,8 @@ def load_landing(
         summary.touched_from = _touched_from(summary.files)
         exc.summary = summary  # type: ignore[attr-defined]
         raise
+    finally:
+        con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
     summary.touched_from = _touched_from(summary.files)
     log.info("load: %s", summary.describe())
     return summary
