@@ -181,7 +181,11 @@ def build_crm(rng: np.random.Generator, co: Company, tl: Timeline, seed: int) ->
     )
     acc["country_text"] = pd.Series(names._pick(rng, country, COUNTRY_TEXT), dtype="str")
     acc["websiteurl"] = pd.Series(
-        np.where(rng.random(m) < 0.7, names.website_variants(rng, acc["domain"]), None),
+        np.where(
+            rng.random(m) < np.where(is_cust, 0.85, 0.7),
+            names.website_variants(rng, acc["domain"]),
+            None,
+        ),
         dtype="str",
     )
     acc["owner"] = rng.integers(0, co.reps, m)

@@ -52,6 +52,24 @@ UNKNOWN = {
     "parentaccountid": "00000000-dead-beef-0000-000000000001",
 }
 ADDED_COLUMN = "sla_policy"
+# columns with a fixed set of values: a duplicate's earlier version keeps them valid
+ENUMS = {
+    "currency",
+    "statecode",
+    "activitytypecode",
+    "customertypecode",
+    "status",
+    "priority",
+    "channel",
+    "category",
+    "satisfaction_rating",
+    "country_code",
+    "account_no",
+    "cost_center",
+    "product_group",
+    "strategic_importance",
+    "industrycode",
+}
 # faults after which the source sends the row again, correct, the next night
 RESEND = {"bad_date", "bad_amount", "wrong_column_count", "broken_json", "unknown_reference"}
 
@@ -289,10 +307,19 @@ class Planter:
             line = _join(meta, f, extra_cols).rstrip(b"\n")
             return [line[: max(10, len(line) // 2)] + b"\n"], "broken_json"
         if kind == "duplicate_key":
+            # an earlier, valid version of the row: another amount, else another text
+            filled = [c for c in non_key if f.get(c) not in (None, "")]
+            refs = {r.column for r in meta.references}
             c = [
-                c
-                for c in non_key
-                if f.get(c) not in (None, "") and meta.columns[c] not in DATE_TYPES
+                x
+                for x in filled
+                if meta.columns[x] in (contract.MONEY, contract.PRICE, contract.QUANTITY)
+            ]
+            c = c or [x for x in filled if meta.columns[x] == "INTEGER" and x != "statecode"]
+            c = c or [
+                x
+                for x in filled
+                if meta.columns[x] == "VARCHAR" and x not in ENUMS and x not in refs
             ]
             if c:
                 col = c[int(rng.integers(0, len(c)))]

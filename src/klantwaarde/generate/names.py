@@ -19,6 +19,30 @@ SURNAMES = {
     "NL": [
         "de Vries",
         "Jansen",
+        "van der Linden",
+        "Sanders",
+        "Kuijpers",
+        "Bosman",
+        "Hoekman",
+        "van Vliet",
+        "Lammers",
+        "Mol",
+        "Nijland",
+        "Oosterhuis",
+        "Pronk",
+        "Rietveld",
+        "Snijders",
+        "Teunissen",
+        "Uijttewaal",
+        "Verschuren",
+        "Westerhof",
+        "Zijlstra",
+        "Boersma",
+        "Evers",
+        "Franken",
+        "Geurts",
+        "Haverkamp",
+        "Kamphuis",
         "van den Berg",
         "Bakker",
         "Visser",
@@ -434,21 +458,25 @@ def company_names(rng: np.random.Generator, country: np.ndarray) -> pd.DataFrame
     sur2 = _pick(rng, country, SURNAMES)
     trade = _pick(rng, country, TRADES)
     region = _pick(rng, country, REGIONS)
-    pattern = rng.choice(4, size=n, p=[0.55, 0.15, 0.12, 0.18])
+    city = _pick(rng, country, CITIES)
+    pattern = rng.choice(6, size=n, p=[0.45, 0.12, 0.12, 0.13, 0.10, 0.08])
     s_sur = pd.Series(sur, dtype="str").str.replace(
         r"^(van|de|van den|van der|van 't) ", lambda m: m.group(0).capitalize(), regex=True
     )
     s_sur2 = pd.Series(sur2, dtype="str")
     s_trade = pd.Series(trade, dtype="str")
     s_region = pd.Series(region, dtype="str")
-    base = np.where(
-        pattern == 0,
-        s_sur + " " + s_trade,
-        np.where(
-            pattern == 1,
+    s_city = pd.Series(city, dtype="str")
+    base = np.select(
+        [pattern == 0, pattern == 1, pattern == 2, pattern == 3, pattern == 4],
+        [
+            s_sur + " " + s_trade,
             s_trade + " " + s_sur,
-            np.where(pattern == 2, s_sur + " & " + s_sur2, s_region + " " + s_trade),
-        ),
+            s_sur + " & " + s_sur2,
+            s_sur + " " + s_trade + " " + s_region,
+            s_sur + " " + s_trade + " " + s_city,
+        ],
+        s_region + " " + s_trade,  # a regional name: shared by several companies
     )
     legal = np.zeros(n, dtype=np.int64)
     for c, p in LEGAL_P.items():

@@ -100,7 +100,7 @@ def build_servicedesk(
     u = rng.random(m)
     has_acc = org["acc"].to_numpy() >= 0
     org["ext_kind"] = np.where(
-        (u < 0.12) & has_acc, 1, np.where((u >= 0.12) & (u < 0.22) & (org["cust"] >= 0), 2, 0)
+        (u < 0.15) & has_acc, 1, np.where((u >= 0.15) & (u < 0.27) & (org["cust"] >= 0), 2, 0)
     )
     org["_v"] = org["created"].astype(np.int64)
     org["_ts"] = org["_v"] * DAY + office_seconds(rng, m)
