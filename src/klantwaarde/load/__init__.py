@@ -1,4 +1,18 @@
-"""Landing zone → raw tables, with a load log and a quarantine."""
+"""Landing zone → raw tables, with a load log and a quarantine (ARCHITECTURE.md, Raw layer).
+
+| module | one job |
+|---|---|
+| `landing` | find drops; complete (manifest present) or pending; read a manifest |
+| `verify` | files and checksums against the manifest and the contract, before loading |
+| `csv_reader`, `jsonl_reader` | a file as VARCHAR columns in file order; what cannot be split |
+| `casting` | types, quarantine reasons, line numbers, duplicate keys (set-based SQL) |
+| `flags` | row flags: added columns, non-EUR, mojibake repaired, unknown references |
+| `file_load` | one file: stage, scan, append, quarantine, count |
+| `loader` | `load_landing`: drops in date order, one transaction each, `LoadSummary` |
+| `log` | meta.load_log and meta.quarantine rows |
+| `schema` | raw and meta DDL |
+| `bench` | `python -m klantwaarde.load.bench --lines N` |
+"""
 
 from klantwaarde.load.landing import (
     Drop,

@@ -1,0 +1,327 @@
+"""One verified file of a drop → raw table rows, quarantine rows, a load_log result.
+
+The file is staged once as VARCHAR rows in file order (`_stage`), scanned once for the
+rows that cannot be loaded (`casting.first_scan`), then appended to its raw table in one
+INSERT with types, lineage and flags. Duplicate keys are resolved in the raw table after
+the insert (last line wins). Runs inside the drop's transaction (see `loader`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import duckdb
+
+from klantwaarde import contract
+from klantwaarde.errors import LoadError
+from klantwaarde.load import casting, csv_reader, flags, jsonl_reader
+from klantwaarde.load.flags import mojibake_conditions
+from klantwaarde.load.landing import Drop
+from klantwaarde.load.log import FileResult, quarantine_rows
+from klantwaarde.load.sql import ident, lit
+from klantwaarde.load.verify import VerifiedFile, check_row_count
+
+log = logging.getLogger(__name__)
+
+# The business date of a delta row: the month it lands in downstream.
+BUSINESS_DATE: dict[tuple[str, str], str] = {
+    ("erp", "invoice_lines"): "invoice_date",
+    ("erp", "payments"): "payment_date",
+    ("erp", "gl_entries"): "posting_date",
+    ("crm", "activities"): "actualstart",
+    ("crm", "opportunities"): "modifiedon",
+    ("servicedesk", "tickets"): "created_at",
+}
+
+_ARROW = "_kw_arrow"
+
+
+def cleanup(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        casting.drop_temp(con)
+        for table in (csv_reader.REJECTS_TABLE, csv_reader.REJECTS_SCAN, _STAGE):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+    except duckdb.Error:
+        pass
+    with contextlib.suppress(duckdb.Error):
+        con.unregister(_ARROW)
+
+
+def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"DROP TABLE IF EXISTS {csv_reader.REJECTS_TABLE}")
+    con.execute(f"DROP TABLE IF EXISTS {csv_reader.REJECTS_SCAN}")
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return int(con.execute(sql).fetchall()[0][0])
+
+
+_STAGE = "_kw_stage"
+
+
+def _stage_max_bytes() -> int:
+    """CSV files up to this size are staged in memory (faster, parallel); bigger ones are
+    read straight from the file twice. `KLANTWAARDE_LOAD_STAGE_MAX_MB`, default 1024
+    (about 12M invoice lines; a 10M-line file staged peaks at about 2.8 GB RSS)."""
+    return int(os.environ.get("KLANTWAARDE_LOAD_STAGE_MAX_MB", "1024")) * 1024 * 1024
+
+
+@dataclass
+class _Scan:
+    """What the first scans of a file found."""
+
+    source: str  # the staged table, or a subquery: the file as VARCHAR columns in order
+    base: int  # line of the first data row
+    rejects: list[tuple[int, str, str]]  # rows the reader could not split (line, raw, why)
+    gaps: bool  # rejected lines shift the line numbers of the rows after them
+    loadable: int  # rows without a reason (duplicate keys included)
+    bad: int  # rows with a reason
+    extra: list[str]  # columns / fields the contract does not know
+
+
+def _first_scan(
+    con: duckdb.DuckDBPyConnection,
+    ent: contract.Entity,
+    source: str,
+    currencies: frozenset[str],
+) -> tuple[int, int]:
+    """BAD; returns (rows without a reason, rows with one)."""
+    return casting.first_scan(
+        con, ent, casting.reasoned(ent, source, currencies), mojibake_conditions(ent)
+    )
+
+
+def _stage(con: duckdb.DuckDBPyConnection, source: str) -> str:
+    """Materialise a source as VARCHAR rows in file order; returns the table's name.
+
+    The CREATE runs in parallel and keeps the read order. Later scans number the rows
+    with `row_number() OVER ()` directly over the table, which DuckDB computes in parallel
+    inside the table scan (over read_csv, or over a subquery, it is a single-threaded
+    streaming window).
+    """
+    con.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+    con.execute(f"CREATE TEMP TABLE {_STAGE} AS {source}")
+    return _STAGE
+
+
+def _scan_csv(
+    con: duckdb.DuckDBPyConnection, vf: VerifiedFile, currencies: frozenset[str]
+) -> _Scan:
+    ent, path = vf.entity, vf.facts.path
+    header = csv_reader.read_header(path, ent, vf.source_file)
+    _drop_rejects(con)
+    first = csv_reader.duckdb_source(path, ent, header, store_rejects=True)
+    if vf.facts.size <= _stage_max_bytes():
+        first = source = _stage(con, first)
+    else:  # too big to hold: read the file twice, single-threaded numbering
+        first = f"({first})"
+        source = f"({csv_reader.duckdb_source(path, ent, header)})"
+    loadable, bad = _first_scan(con, ent, first, currencies)
+    rejects: list[tuple[int, str, str]] = []
+    if loadable + bad != vf.facts.lines - 1:  # else every line was read: nothing rejected
+        rejects = [
+            (int(ln), raw, why)
+            for ln, raw, why in con.execute(csv_reader.rejects_sql(len(header.columns))).fetchall()
+        ]
+    if loadable + bad + len(rejects) == vf.facts.lines - 1:
+        gaps = casting.create_gaps(con, 2, [ln for ln, _, _ in rejects], loadable + bad)
+        return _Scan(source, 2, rejects, gaps, loadable, bad, list(header.extra))
+    # records spanning lines, or blank lines: parse in Python to get the true lines
+    log.info("%s: records do not match physical lines, parsing in Python", vf.source_file)
+    table, rejects = csv_reader.python_rows(path, header)
+    con.register(_ARROW, table)
+    source = _stage(con, csv_reader.python_source(_ARROW, ent, header))
+    con.unregister(_ARROW)
+    loadable, bad = _first_scan(con, ent, source, currencies)
+    casting.create_gaps(con, 2, [])
+    return _Scan(source, 2, rejects, False, loadable, bad, list(header.extra))
+
+
+def _scan_jsonl(
+    con: duckdb.DuckDBPyConnection, vf: VerifiedFile, currencies: frozenset[str]
+) -> _Scan:
+    """JSON is parsed once into the VARCHAR stage, then scanned like a CSV."""
+    ent, path = vf.entity, vf.facts.path
+    _drop_rejects(con)
+    source = _stage(con, jsonl_reader.duckdb_source(path, ent))
+    rows = _count(con, f"SELECT count(*) FROM {_STAGE}")
+    rejected = _count(con, f"SELECT count(*) FROM {csv_reader.REJECTS_TABLE}")
+    if rejected or rows != vf.facts.lines:
+        log.info("%s: lines do not match physical lines, splitting in Python", vf.source_file)
+        con.register(_ARROW, jsonl_reader.python_lines(path))
+        source = _stage(con, jsonl_reader.python_source(_ARROW, ent))
+        con.unregister(_ARROW)
+    extra = _check_fields(con, vf, source)
+    loadable, bad = _first_scan(con, ent, source, currencies)
+    casting.create_gaps(con, 1, [])
+    return _Scan(source, 1, [], False, loadable, bad, extra)
+
+
+def _check_fields(con: duckdb.DuckDBPyConnection, vf: VerifiedFile, source: str) -> list[str]:
+    """Fields the contract does not know; a key/required field absent from every line, or a
+    contract field absent while unknown ones appear (renamed), stops the load."""
+    ent = vf.entity
+    counts = con.execute(
+        "SELECT count(*), "
+        + ", ".join(f"count({ident(c)})" for c in ent.columns)
+        + ", flatten(list(DISTINCT json_keys(_extra)) FILTER (WHERE _extra IS NOT NULL))"
+        + f" FROM {source} WHERE NOT _skip AND _prefail IS NULL"
+    ).fetchall()[0]
+    extra = sorted(set(counts[-1] or []))
+    if not counts[0]:
+        return extra
+    empty = [c for c, n in zip(ent.columns, counts[1:-1], strict=True) if n == 0]
+    suspects = [c for c in empty if c in ent.not_null or extra]
+    if not suspects:
+        return extra
+    # absent, or present but empty? Only now look at the lines themselves (rare path)
+    present = con.execute(
+        "SELECT "
+        + ", ".join(
+            f"count(*) FILTER (WHERE json_exists(line, {lit(chr(36) + '.' + c)}))" for c in suspects
+        )
+        + f" FROM ({jsonl_reader.raw_lines_sql(vf.facts.path)}) WHERE json_valid(line)"
+    ).fetchall()[0]
+    missing = [c for c, n in zip(suspects, present, strict=True) if n == 0]
+    if missing:
+        hint = f" (unknown field(s) {', '.join(extra)}: renamed?)" if extra else ""
+        raise LoadError(
+            f"{vf.source_file}: field(s) {', '.join(missing)} missing from every line{hint}"
+        )
+    return extra
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    drop: Drop,
+    vf: VerifiedFile,
+    loaded_at: datetime,
+    currencies: frozenset[str],
+) -> FileResult:
+    """Type, quarantine, flag and append one verified file (inside the drop's transaction)."""
+    started = time.perf_counter()
+    ent = vf.entity
+    if vf.facts.size == 0:
+        check_row_count(vf, 0)
+        return _result(drop, vf, 0, 0, 0, ["empty_file"], None, started)
+    scan = (_scan_csv if ent.ext == "csv" else _scan_jsonl)(con, vf, currencies)
+    file_flags = ["added_columns:" + ",".join(scan.extra)] if scan.extra else []
+    rows_in = scan.loadable + scan.bad + len(scan.rejects)
+    check_row_count(vf, rows_in)
+
+    source = drop.source_file(ent.file_name)
+    good = (
+        f"SELECT {', '.join(casting.typed_columns(ent))}, _pos, _src_line, _extra "
+        f"FROM (SELECT *, row_number() OVER () - 1 AS _pos FROM {scan.source}) "
+        "WHERE NOT _skip"
+    )
+    if scan.bad:
+        good += f" AND _pos NOT IN (SELECT _pos FROM {casting.BAD} WHERE _reason IS NOT NULL)"
+    from_sql, line = casting.lined(good, scan.base, scan.gaps)
+    fixed = flags.create_fixes(con, ent) > 0
+    values = []
+    for c in ent.columns:
+        if fixed and c in flags.name_columns(ent):
+            values.append(f"coalesce(f.{ident(c)}, t.{ident(c)})")
+        else:
+            values.append(f"t.{ident(c)}")
+    joins = f" LEFT JOIN {casting.FIX} f ON f._pos = t._pos" if fixed else ""
+    cols = ", ".join(ident(c) for c in ent.columns)
+    lineage = ", ".join(ident(c) for c in contract.LINEAGE_COLUMNS)
+    row_flags = flags.flags_sql(ent, drop.extract_date, "t", "f" if fixed else None)
+    rows_loaded = _count(
+        con,
+        f"""INSERT INTO {ent.raw_table} ({cols}, {lineage})
+SELECT {", ".join(values)}, {lit(drop.extract_date)}, {lit(source)}, {line},
+       {row_flags}, t._extra, {lit(loaded_at)}
+FROM {from_sql}{joins}""",
+    )
+
+    head = f"SELECT {lit(drop.system)}, {lit(drop.extract_date)}, {lit(ent.file_name)}"
+    quarantined = quarantine_rows(con, drop, ent.file_name, scan.rejects)
+    if scan.bad:
+        bad_from, bad_line = casting.lined(
+            f"SELECT * FROM {casting.BAD} WHERE _reason IS NOT NULL", scan.base, scan.gaps
+        )
+        quarantined += _count(
+            con,
+            f"INSERT INTO meta.quarantine {head}, {bad_line}, t._raw, t._reason FROM {bad_from}",
+        )
+    # duplicate keys in the file: the last line wins, the earlier ones leave the raw table
+    mine = f"_source_file = {lit(source)} AND _loaded_at = {lit(loaded_at)}"
+    if casting.create_keys(con, ent, f"SELECT * FROM {ent.raw_table} WHERE {mine}"):
+        obj = ", ".join(f"{lit(c)}, r.{ident(c)}" for c in ent.columns)
+        superseded = (
+            f"FROM {ent.raw_table} r JOIN {casting.KEYS} d ON {casting.key_join(ent, 'r')} "
+            f"WHERE r.{mine.replace(' AND ', ' AND r.')} AND r._line_no < d._keep"
+        )
+        quarantined += _count(
+            con,
+            f"INSERT INTO meta.quarantine {head}, r._line_no, "
+            f"CAST(json_object({obj}) AS VARCHAR), {casting.dup_reason(ent, 'r', 'd._keep')} "
+            f"{superseded}",
+        )
+        rows_loaded -= _count(
+            con,
+            f"DELETE FROM {ent.raw_table} WHERE {mine} AND rowid IN (SELECT r.rowid {superseded})",
+        )
+    if rows_loaded + quarantined != rows_in:  # the promise of the raw layer
+        raise LoadError(
+            f"{source}: {rows_in} rows in but {rows_loaded} loaded + {quarantined} quarantined"
+        )
+    business_min = _business_date_min(con, drop, ent, loaded_at) if rows_loaded else None
+    return _result(drop, vf, rows_in, rows_loaded, quarantined, file_flags, business_min, started)
+
+
+def _business_date_min(
+    con: duckdb.DuckDBPyConnection, drop: Drop, ent: contract.Entity, loaded_at: datetime
+) -> date | None:
+    column = BUSINESS_DATE.get((ent.system, ent.name))
+    if column is None:
+        return None
+    new_rows = (
+        f"FROM {ent.raw_table} WHERE _extract_date = {lit(drop.extract_date)} "
+        f"AND _loaded_at = {lit(loaded_at)}"
+    )
+    found = con.execute(f"SELECT min(CAST({ident(column)} AS DATE)) {new_rows}").fetchall()[0][0]
+    if (ent.system, ent.name) == ("erp", "payments"):
+        invoices = contract.entity("erp", "invoice_lines").raw_table
+        invoice_min = con.execute(
+            f"SELECT min(invoice_date) FROM {invoices} "
+            f"WHERE invoice_no IN (SELECT invoice_no {new_rows})"
+        ).fetchall()[0][0]
+        found = min((d for d in (found, invoice_min) if d is not None), default=None)
+    return found
+
+
+def _result(
+    drop: Drop,
+    vf: VerifiedFile,
+    rows_in: int,
+    rows_loaded: int,
+    rows_quarantined: int,
+    flags: list[str],
+    business_min: date | None,
+    started: float,
+) -> FileResult:
+    assert rows_in == rows_loaded + rows_quarantined, vf.source_file
+    return FileResult(
+        system=drop.system,
+        extract_date=drop.extract_date,
+        file_name=vf.entity.file_name,
+        rows_in=rows_in,
+        rows_loaded=rows_loaded,
+        rows_quarantined=rows_quarantined,
+        sha256=vf.facts.sha256,
+        status="loaded",
+        flags=";".join(flags) or None,
+        file_size=vf.facts.size,
+        file_mtime_ns=vf.facts.mtime_ns,
+        business_date_min=business_min,
+        seconds=time.perf_counter() - started,
+    )
