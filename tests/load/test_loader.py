@@ -376,7 +376,7 @@ def test_quoted_newlines_keep_true_line_numbers(con, landing):
     ]
 
 
-@pytest.mark.parametrize("stage_max_mb", ["1024", "0"], ids=["staged", "read-twice"])
+@pytest.mark.parametrize("stage_max_mb", ["64", "0"], ids=["staged", "read-twice"])
 def test_line_numbers_hold_on_a_bigger_file_with_many_faults(
     con, landing, monkeypatch, stage_max_mb
 ):

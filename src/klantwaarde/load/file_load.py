@@ -65,10 +65,12 @@ _STAGE = "_kw_stage"
 
 
 def _stage_max_bytes() -> int:
-    """CSV files up to this size are staged in memory (faster, parallel); bigger ones are
-    read straight from the file twice. `KLANTWAARDE_LOAD_STAGE_MAX_MB`, default 1024
-    (about 12M invoice lines; a 10M-line file staged peaks at about 2.8 GB RSS)."""
-    return int(os.environ.get("KLANTWAARDE_LOAD_STAGE_MAX_MB", "1024")) * 1024 * 1024
+    """CSV files up to this size are staged (one parallel read, rows numbered in parallel);
+    bigger ones are read straight from the file twice, rows numbered by a single-threaded
+    streaming window. Measured on 2 busy cores, reading twice used less CPU and memory
+    from 3M lines up (10M: 28 s CPU / 1.1 GB against 38 s / 2.7 GB staged).
+    `KLANTWAARDE_LOAD_STAGE_MAX_MB`, default 64."""
+    return int(os.environ.get("KLANTWAARDE_LOAD_STAGE_MAX_MB", "64")) * 1024 * 1024
 
 
 @dataclass
