@@ -182,7 +182,7 @@ def test_third_night_and_the_same_night_again(story):
     assert differing == {}
 
 
-def test_planted_gx_failure_stops_before_publish(story):
+def test_planted_gx_failure_stops_before_publish(story, capfd):
     night = story.nights[2]
     settings = story.settings(night)
     before = _sha(settings.published_path)
@@ -202,6 +202,10 @@ def test_planted_gx_failure_stops_before_publish(story):
     assert outcome["tasks"]["check"] == "failed"
     assert outcome["tasks"]["publish"] != "success"
     assert _sha(settings.published_path) == before
+    # the failed task's log names the suite, the expectation and where it failed
+    logged = "".join(capfd.readouterr())
+    assert "AirflowFailException: GX checkpoint failed: hygiene_text: " in logged
+    assert "table_name=dim_customer column_name=customer_name" in logged
     with pytest.raises(
         CheckError,
         match=r"hygiene_text: .*table_name=dim_customer "
@@ -211,7 +215,7 @@ def test_planted_gx_failure_stops_before_publish(story):
     assert "\n" not in str(info.value) and "jan.jansen" not in str(info.value)
 
 
-def test_planted_one_cent_imbalance_stops_at_the_gate(story):
+def test_planted_one_cent_imbalance_stops_at_the_gate(story, capfd):
     night = story.nights[2]
     settings = story.settings(night)
     before = _sha(settings.published_path)
@@ -235,5 +239,7 @@ def test_planted_one_cent_imbalance_stops_at_the_gate(story):
     assert outcome["tasks"]["reconcile"] == "failed"
     assert outcome["tasks"]["publish"] != "success"
     assert _sha(settings.published_path) == before
+    logged = "".join(capfd.readouterr())
+    assert f"AirflowFailException: reconciliation gate: pool {pool} month {month}" in logged
     with pytest.raises(ReconciliationError, match=rf"pool {pool} month {month} .*0\.01"):
         pipeline.reconcile(settings)
