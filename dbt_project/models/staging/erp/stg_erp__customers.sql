@@ -1,14 +1,33 @@
-{#- The customer master as of the latest drop: masters are full snapshots, so the
-    latest snapshot is the truth. Renamed and cast, no joins. -#}
+{#- Customer master: the latest version of each customer among the full snapshots up to
+    the as-of date, renamed and cast, no joins. Usually that is the latest snapshot; a
+    row the loader quarantined in the latest drop (a malformed date, a wrong column
+    count) keeps its previous version instead of vanishing with its name and attributes
+    (is_in_latest_snapshot = false), and so does a customer the ERP no longer exports. -#}
 with
 
-latest_snapshot as (
+source as (
 
-    select * from {{ latest_snapshot(source('erp', 'customers')) }}
+    select * from {{ source('erp', 'customers') }}
+    where _extract_date <= cast('{{ var("as_of_date") }}' as date)
+        and nullif(trim(customer_no), '') is not null
 
 ),
 
-renamed as (
+latest_version as (
+
+    -- within one drop the loader already keeps the last line of a duplicated key;
+    -- the highest line wins here too
+    select
+        *,
+        _extract_date = max(_extract_date) over () as is_in_latest_snapshot
+    from source
+    qualify row_number() over (
+        partition by trim(customer_no) order by _extract_date desc, _line_no desc
+    ) = 1
+
+),
+
+final as (
 
     select
         trim(customer_no)                       as customer_no,
@@ -23,21 +42,13 @@ renamed as (
         coalesce(is_blocked, false)             as is_blocked,
         cast(created_date as date)              as created_date,
         cast(modified_at as timestamp)          as modified_at,
+        is_in_latest_snapshot,
         _extract_date                           as extract_date,
         _source_file                            as source_file,
         _line_no                                as source_line_no,
         _flags                                  as load_flags
 
-    from latest_snapshot
-    where customer_no is not null
-    -- the loader already keeps the last line of a duplicated key; stay safe anyway
-    qualify row_number() over (partition by trim(customer_no) order by _line_no desc) = 1
-
-),
-
-final as (
-
-    select * from renamed
+    from latest_version
 
 )
 
