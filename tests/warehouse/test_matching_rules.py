@@ -32,8 +32,16 @@ ERP_CUSTOMERS = [
 ]
 CRM_ACCOUNTS = [
     # accountid, name, accountnumber, vatnumber, postcode, websiteurl, strategic, statecode
-    ("a1", "Jansen en Bakker BV", "C001", "nl 1234.56.789.b01", "1234AB",
-     "https://www.jansenbakker.nl/", "reference", 0),
+    (
+        "a1",
+        "Jansen en Bakker BV",
+        "C001",
+        "nl 1234.56.789.b01",
+        "1234AB",
+        "https://www.jansenbakker.nl/",
+        "reference",
+        0,
+    ),
     ("a2", "JANSEN & BAKKER", None, None, None, "www.jansenbakker.nl", "network;reference", 1),
     # stale accountnumber: the VAT number says C002, C003's VAT differs
     ("a3", "Muller Haustechnik", "C003", "DE 111.222.333", "40210", None, None, 0),
@@ -79,40 +87,118 @@ def _insert(con: duckdb.DuckDBPyConnection, system: str, name: str, rows: list[d
 
 
 def _raw_rows(con: duckdb.DuckDBPyConnection) -> None:
-    _insert(con, "erp", "customers", [
-        {"customer_no": no, "name": name, "vat_number": vat, "postcode": pc,
-         "country_code": cc, "modified_at": MODIFIED}
-        for no, name, vat, pc, cc in ERP_CUSTOMERS
-    ])
-    _insert(con, "erp", "invoice_lines", [
-        {"invoice_no": "I1", "line_no": 1, "invoice_date": date(2026, 3, 2), "customer_no": "C001",
-         "net_amount": 100, "cost_amount": 60, "quantity": 1, "unit_price": 100,
-         "currency": "EUR"},
-        {"invoice_no": "I2", "line_no": 1, "invoice_date": date(2026, 3, 3), "customer_no": "C999",
-         "net_amount": 50, "cost_amount": 30, "quantity": 1, "unit_price": 50, "currency": "EUR"},
-    ])
-    _insert(con, "crm", "accounts", [
-        {"accountid": aid, "name": name, "accountnumber": number, "vatnumber": vat,
-         "address1_postalcode": pc, "websiteurl": url, "strategic_importance": strategic,
-         "statecode": state, "customertypecode": "customer", "industrycode": "construction",
-         "createdon": datetime(2025, 1, i + 1), "modifiedon": MODIFIED}
-        for i, (aid, name, number, vat, pc, url, strategic, state) in enumerate(CRM_ACCOUNTS)
-    ])
-    _insert(con, "crm", "opportunities", [
-        {"opportunityid": oid, "parentaccountid": aid, "estimatedvalue": value,
-         "closeprobability": prob, "statecode": state, "modifiedon": MODIFIED}
-        for oid, aid, value, prob, state in OPPORTUNITIES
-    ])
-    _insert(con, "servicedesk", "organizations", [
-        {"organization_id": oid, "name": name, "domain_names": domains, "external_id": ext,
-         "updated_at": MODIFIED}
-        for oid, name, domains, ext in SD_ORGANIZATIONS
-    ])
-    _insert(con, "servicedesk", "tickets", [
-        {"ticket_id": tid, "organization_id": oid, "requester_email": email,
-         "created_at": MODIFIED}
-        for tid, oid, email in SD_TICKETS
-    ])
+    _insert(
+        con,
+        "erp",
+        "customers",
+        [
+            {
+                "customer_no": no,
+                "name": name,
+                "vat_number": vat,
+                "postcode": pc,
+                "country_code": cc,
+                "modified_at": MODIFIED,
+            }
+            for no, name, vat, pc, cc in ERP_CUSTOMERS
+        ],
+    )
+    _insert(
+        con,
+        "erp",
+        "invoice_lines",
+        [
+            {
+                "invoice_no": "I1",
+                "line_no": 1,
+                "invoice_date": date(2026, 3, 2),
+                "customer_no": "C001",
+                "net_amount": 100,
+                "cost_amount": 60,
+                "quantity": 1,
+                "unit_price": 100,
+                "currency": "EUR",
+            },
+            {
+                "invoice_no": "I2",
+                "line_no": 1,
+                "invoice_date": date(2026, 3, 3),
+                "customer_no": "C999",
+                "net_amount": 50,
+                "cost_amount": 30,
+                "quantity": 1,
+                "unit_price": 50,
+                "currency": "EUR",
+            },
+        ],
+    )
+    _insert(
+        con,
+        "crm",
+        "accounts",
+        [
+            {
+                "accountid": aid,
+                "name": name,
+                "accountnumber": number,
+                "vatnumber": vat,
+                "address1_postalcode": pc,
+                "websiteurl": url,
+                "strategic_importance": strategic,
+                "statecode": state,
+                "customertypecode": "customer",
+                "industrycode": "construction",
+                "createdon": datetime(2025, 1, i + 1),
+                "modifiedon": MODIFIED,
+            }
+            for i, (aid, name, number, vat, pc, url, strategic, state) in enumerate(CRM_ACCOUNTS)
+        ],
+    )
+    _insert(
+        con,
+        "crm",
+        "opportunities",
+        [
+            {
+                "opportunityid": oid,
+                "parentaccountid": aid,
+                "estimatedvalue": value,
+                "closeprobability": prob,
+                "statecode": state,
+                "modifiedon": MODIFIED,
+            }
+            for oid, aid, value, prob, state in OPPORTUNITIES
+        ],
+    )
+    _insert(
+        con,
+        "servicedesk",
+        "organizations",
+        [
+            {
+                "organization_id": oid,
+                "name": name,
+                "domain_names": domains,
+                "external_id": ext,
+                "updated_at": MODIFIED,
+            }
+            for oid, name, domains, ext in SD_ORGANIZATIONS
+        ],
+    )
+    _insert(
+        con,
+        "servicedesk",
+        "tickets",
+        [
+            {
+                "ticket_id": tid,
+                "organization_id": oid,
+                "requester_email": email,
+                "created_at": MODIFIED,
+            }
+            for tid, oid, email in SD_TICKETS
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -124,11 +210,24 @@ def matched_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ensure_schemas(con)
         _raw_rows(con)
     os.environ["KLANTWAARDE_WAREHOUSE"] = str(warehouse)
-    result = dbtRunner().invoke([
-        "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--select", "+dim_customer", "+bridge_customer_source", "+customer_match_issues",
-        "staging.crm", "staging.servicedesk", "--indirect-selection", "cautious", "--quiet",
-    ])
+    result = dbtRunner().invoke(
+        [
+            "build",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--select",
+            "+dim_customer",
+            "+bridge_customer_source",
+            "+customer_match_issues",
+            "staging.crm",
+            "staging.servicedesk",
+            "--indirect-selection",
+            "cautious",
+            "--quiet",
+        ]
+    )
     # dbt-duckdb keeps its DuckDB handle open in this process: release it, so that the
     # tests can open the file read-only.
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
