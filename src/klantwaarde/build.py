@@ -16,6 +16,11 @@ refresh would give. The first month rebuilt is the earliest of:
   tickets, visits and invoices to another customer). The bridge is built first, compared
   with the one saved by the previous build, and only then are the facts built.
 
+Seeds are loaded first, always with dbt's `--full-refresh` (`seed()`): they are small,
+and a seed whose columns changed (a column added to the pool map) would otherwise be
+loaded into the old table and fail. The builds after it leave the seeds out (their tests
+still run).
+
 Everything is rebuilt (no `rebuild_from_month`) on the first build, when a seed
 changed (rates, pool map, capacities move every month), with `settings.full_refresh`
 (then with dbt's `--full-refresh` too), or when a mart fact table is missing.
@@ -389,6 +394,17 @@ def _vars(settings: RunSettings, rebuild_from: date | None) -> str:
     )
 
 
+def seed(settings: RunSettings, vars_json: str) -> Any:
+    """dbt seed --full-refresh: every seed table dropped and created again from its CSV.
+
+    An ordinary `dbt seed` on an existing warehouse empties the old table and inserts the
+    CSV into it, so a seed whose columns changed fails (the old columns are kept; DuckDB
+    cannot read the CSV as the old table). Seeds are small, so recreating them every
+    build costs little. `vars_json` should be the vars of the build that follows (dbt
+    then parses the project only once)."""
+    return invoke(settings, ["seed", "--full-refresh", "--vars", vars_json], what="seed")
+
+
 def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSummary:
     """dbt seed, snapshot and build for `settings.as_of`; see the module docstring.
 
@@ -435,19 +451,17 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
         con.close()
 
     full_refresh = settings.full_refresh
-    effective = None
+    effective = None if everything else min(candidates)
+    seeded = seed(settings, _vars(settings, effective))
     if not everything:
-        effective = min(candidates)
-        # the seeds and the bridge first: a changed customer mapping moves old facts to
-        # other customers. Same vars as the final build, so dbt can parse partially.
+        # the bridge first: a changed customer mapping moves old facts to other
+        # customers. Same vars as the final build, so dbt can parse partially.
         invoke(
             settings,
             [
                 "build",
                 "--select",
                 "+bridge_customer_source",
-                "--resource-type",
-                "seed",
                 "--resource-type",
                 "model",
                 "--vars",
@@ -468,7 +482,7 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
             if bridge_month is not None:
                 effective = min(effective, bridge_month)
 
-    args = ["build", "--vars", _vars(settings, effective)]
+    args = ["build", "--exclude-resource-type", "seed", "--vars", _vars(settings, effective)]
     if full_refresh:
         args.append("--full-refresh")
     result = invoke(settings, args, what="build")
@@ -480,6 +494,8 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
         con.close()
 
     counts = _counts(result)
+    for status, n in _counts(seeded).items():
+        counts[status] = counts.get(status, 0) + n
     summary = BuildSummary(
         as_of=settings.as_of,
         requested_rebuild_from=rebuild_from,

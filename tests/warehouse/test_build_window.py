@@ -117,3 +117,75 @@ def test_failing_model_raises_build_error_naming_it(tmp_path):
     assert "customers" in message and "\n" not in message
     # the connection is closed: the file opens read-write again
     duckdb.connect(str(settings.warehouse)).close()
+
+
+def test_seeds_are_loaded_first_with_full_refresh_and_left_out_of_the_build(tmp_path, monkeypatch):
+    """build() wiring without dbt: seeds recreated first (--full-refresh), then the
+    build without seeds, on the first build as on an incremental one."""
+    from klantwaarde.settings import RunSettings
+
+    calls: list[list[str]] = []
+
+    def fake_invoke(settings, args, *, what):
+        calls.append(list(args))
+        return SimpleNamespace(result=SimpleNamespace(results=[]))
+
+    monkeypatch.setattr(build, "invoke", fake_invoke)
+    settings = RunSettings(
+        landing=tmp_path, warehouse=tmp_path / "w.duckdb", as_of=date(2025, 1, 31)
+    )
+    for night in ("first build", "incremental build"):
+        if night == "incremental build":
+            with duckdb.connect(str(settings.warehouse)) as con:
+                con.execute("create schema if not exists mart")
+                for table in build.INCREMENTAL_FACTS:
+                    con.execute(f"create table mart.{table} (period_month date)")
+        calls.clear()
+        summary = build.build(settings)
+        assert summary.full_refresh is False
+        assert calls[0][:2] == ["seed", "--full-refresh"]
+        assert all(call[0] != "seed" for call in calls[1:])
+        final = calls[-1]
+        assert final[0] == "build" and final[final.index("--exclude-resource-type") + 1] == "seed"
+    # the incremental build's bridge step builds models only
+    assert summary.rebuild_from is not None and len(calls) == 3
+    assert calls[1][calls[1].index("--resource-type") + 1] == "model"
+    assert calls[1].count("--resource-type") == 1
+
+
+@pytest.mark.slow
+def test_a_seed_whose_columns_changed_loads_into_an_existing_warehouse(
+    tmp_path, frozen_dbt_project, monkeypatch
+):
+    """A seed that gained a column: a plain `dbt seed` on the existing warehouse fails,
+    build.seed() (always --full-refresh) recreates the table with the new column."""
+    import shutil
+
+    from klantwaarde.settings import RunSettings
+
+    project = tmp_path / "dbt_project"
+    shutil.copytree(frozen_dbt_project, project)
+    monkeypatch.setenv("KLANTWAARDE_DBT_PROJECT_DIR", str(project))
+    settings = RunSettings(
+        landing=tmp_path, warehouse=tmp_path / "w.duckdb", as_of=date(2025, 1, 31)
+    )
+    vars_json = build._vars(settings, None)
+    build.seed(settings, vars_json)
+
+    seed_csv = project / "seeds" / "customers" / "customer_name_stopwords.csv"
+    lines = seed_csv.read_text(encoding="utf-8").splitlines()
+    widened = [lines[0] + ",language"] + [line + ",nl" for line in lines[1:]]
+    seed_csv.write_text("\n".join(widened) + "\n", encoding="utf-8")
+
+    with pytest.raises(BuildError):
+        build.invoke(settings, ["seed", "--vars", vars_json], what="seed")
+    build.seed(settings, vars_json)
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        columns = con.execute(
+            "select column_name from information_schema.columns"
+            " where table_schema = 'seeds' and table_name = 'customer_name_stopwords'"
+            " order by ordinal_position"
+        ).fetchall()
+        rows = con.execute("select count(*) from seeds.customer_name_stopwords").fetchone()[0]
+    assert [name for (name,) in columns] == ["token", "description", "language"]
+    assert rows == len(lines) - 1
