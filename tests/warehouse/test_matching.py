@@ -31,8 +31,6 @@ SEED = 7
 DIRTY_RATE = 0.02
 MIN_PRECISION = 0.99
 MIN_RECALL = 0.95
-# Measured 0.87-0.88: see the xfail below. A floor, so that a regression shows.
-MIN_SERVICEDESK_RECALL = 0.85
 
 
 @dataclass(frozen=True)
@@ -80,9 +78,14 @@ def dirty_matching_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[
         settings,
         [
             "build",
-            "--select", "+dim_customer", "+bridge_customer_source", "+customer_match_issues",
-            "--indirect-selection", "cautious",
-            "--vars", json.dumps({"as_of_date": as_of.isoformat()}),
+            "--select",
+            "+dim_customer",
+            "+bridge_customer_source",
+            "+customer_match_issues",
+            "--indirect-selection",
+            "cautious",
+            "--vars",
+            json.dumps({"as_of_date": as_of.isoformat()}),
         ],
         what="build of the customer models",
     )
@@ -156,19 +159,6 @@ def test_servicedesk_organization_links_precision_and_recall(dirty_matching_ware
     score = servicedesk_score(*dirty_matching_warehouse)
     print(f"\n{score}")
     assert score.precision >= MIN_PRECISION, score
-    assert score.recall >= MIN_SERVICEDESK_RECALL, score
-
-
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "target not reached: about one organization in ten carries only a short name that "
-        "several ERP customers share (no external_id, no domain a CRM account confirms), "
-        "so nothing tells which of them it is; linking by name anyway would cost precision"
-    ),
-)
-def test_servicedesk_organization_links_reach_the_recall_target(dirty_matching_warehouse) -> None:
-    score = servicedesk_score(*dirty_matching_warehouse)
     assert score.recall >= MIN_RECALL, score
 
 
@@ -213,7 +203,8 @@ def test_stale_and_mistyped_account_numbers_are_reported(dirty_matching_warehous
     # a stray character ('100234.') still names the right customer: nothing to report
     expected = {a for a, number in numbers.items() if number != wrong[a]}
     missing = expected - reported
-    print(f"\nstale or mistyped accountnumbers reported: {len(expected & reported)}/{len(expected)}")
+    found = len(expected & reported)
+    print(f"\nstale or mistyped accountnumbers reported: {found}/{len(expected)}")
     assert not missing, sorted(missing)[:10]
 
 

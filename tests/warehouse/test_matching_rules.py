@@ -29,7 +29,12 @@ ERP_CUSTOMERS = [
     ("C002", "Müller Haustechnik GmbH", "DE111222333", "40210", "DE"),
     ("C003", "Smith Engineering Ltd", "GB999888777", "AB1 2CD", "GB"),
     ("C004", "Peeters Bouwbedrijf NV", None, "2000", "BE"),
+    ("C005", "Willems Techniek BV", None, "3000", "BE"),
+    # two firms of one name: the second became a customer only in February 2026
+    ("C006", "Van Dijk Logistiek B.V.", None, "1000 AA", "NL"),
+    ("C007", "Van Dijk Logistiek B.V.", None, "2000 BB", "NL"),
 ]
+ERP_CREATED = {"C007": date(2026, 2, 1)}  # the others: 2020-01-01
 CRM_ACCOUNTS = [
     # accountid, name, accountnumber, vatnumber, postcode, websiteurl, strategic, statecode
     (
@@ -60,7 +65,12 @@ SD_ORGANIZATIONS = [
     ("o3", "Random Org", None, "a5"),
     ("o4", "Nobody Inc", "nobody.example gmail.com", None),
     ("o5", "Smith Eng", None, None),
+    ("o6", "Wilems Techniek", None, None),  # a typo, no domain
+    # a name no customer has, a domain that spells C006's and C007's name
+    ("o7", "VDL Transport", "van-dijk-logistiek2.nl", None),
+    ("o8", "Van Dijk Logistiek", None, None),  # opened after both became customers
 ]
+SD_CREATED = {"o7": datetime(2025, 6, 1, 9, 0), "o8": datetime(2026, 3, 1, 9, 0)}
 SD_TICKETS = [
     # ticket_id, organization_id, requester_email
     ("t1", "o5", "john@Smith-Eng.co.uk"),
@@ -98,6 +108,7 @@ def _raw_rows(con: duckdb.DuckDBPyConnection) -> None:
                 "vat_number": vat,
                 "postcode": pc,
                 "country_code": cc,
+                "created_date": ERP_CREATED.get(no, date(2020, 1, 1)),
                 "modified_at": MODIFIED,
             }
             for no, name, vat, pc, cc in ERP_CUSTOMERS
@@ -180,6 +191,7 @@ def _raw_rows(con: duckdb.DuckDBPyConnection) -> None:
                 "name": name,
                 "domain_names": domains,
                 "external_id": ext,
+                "created_at": SD_CREATED.get(oid, MODIFIED),
                 "updated_at": MODIFIED,
             }
             for oid, name, domains, ext in SD_ORGANIZATIONS
@@ -259,7 +271,7 @@ def _erp_key(bridge, customer_no: str) -> str:
 
 def test_every_source_record_is_in_the_bridge(bridge) -> None:
     erp = {sid for system, sid in bridge if system == "erp"}
-    assert erp == {"C001", "C002", "C003", "C004", "C999"}
+    assert erp == {"C001", "C002", "C003", "C004", "C005", "C006", "C007", "C999"}
     assert bridge[("erp", "C999")][1] == "inferred"
     assert {sid for system, sid in bridge if system == "crm"} == {a[0] for a in CRM_ACCOUNTS}
     assert {sid for system, sid in bridge if system == "servicedesk"} == {
@@ -301,6 +313,9 @@ def test_crm_only_accounts_are_deduplicated_prospects(matched_warehouse: Path, b
         ("o3", ("crm", "a5"), "external_id"),
         ("o4", None, "unassigned"),
         ("o5", ("erp", "C003"), "domain"),  # via a requester's e-mail domain
+        ("o6", ("erp", "C005"), "name"),  # one letter dropped
+        ("o7", ("erp", "C006"), "name"),  # C007 was created after the organization
+        ("o8", None, "unassigned"),  # two customers of that name, nothing tells them apart
     ],
 )
 def test_servicedesk_organization_links(bridge, organization_id, expected, method) -> None:
@@ -317,7 +332,7 @@ def test_dim_customer_members(matched_warehouse: Path, bridge) -> None:
             "is_active_crm, is_unassigned from mart.dim_customer"
         ).fetchall()
     by_key = {row[0]: row for row in dim}
-    assert len(dim) == 5 + 2 + 1  # 5 ERP (one inferred), 2 prospects, unassigned
+    assert len(dim) == 8 + 2 + 1  # 8 ERP (one inferred), 2 prospects, unassigned
     c001 = by_key[_erp_key(bridge, "C001")]
     assert c001[1:5] == ("customer", "C001", "a1", "o1")
     assert c001[5:9] == (True, "network;reference", 5200, True)

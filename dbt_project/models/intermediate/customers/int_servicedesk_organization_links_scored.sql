@@ -3,8 +3,11 @@
       external_id  the free-text external_id holds an ERP customer_no or a CRM accountid
       domain       a domain of the organization (domain_names, its requesters' e-mail
                    domains) is a CRM account's website domain
-      name         the normalised name is the name of exactly one customer that nothing
-                   contradicts (see name_pairs_judged) -#}
+      name         the normalised name, or the name a domain of the organization spells
+                   ('van-dijk-logistiek2.nl' -> 'vandijklogistiek'), is the name of exactly
+                   one customer that nothing contradicts (see name_pairs_judged); an
+                   organization whose names equal no customer's name may match a name one
+                   typed letter away ('Wilems Techniek') under the same rules -#}
 with
 
 organizations as (
@@ -58,6 +61,20 @@ settings as (
 domain_country_codes as (
 
     select * from {{ ref('domain_country_codes') }}
+
+),
+
+organization_versions as (
+
+    select organization_id, cast(created_at as date) as created_date
+    from {{ ref('stg_servicedesk__organizations') }}
+
+),
+
+erp_customer_versions as (
+
+    select {{ customer_key('erp', 'customer_no') }} as customer_key, created_date
+    from {{ ref('stg_erp__customers') }}
 
 ),
 
@@ -165,16 +182,88 @@ strong_candidates as (
 
 ),
 
+name_noise_tokens as (
+
+    {{ name_noise_tokens() }}
+
+),
+
+organization_domain_names as (
+
+    -- The name a company domain spells: the label before the public suffix, without the
+    -- number a registrar adds when the name was taken ('brabant-groothandel1.nl').
+    select distinct
+        organization_domains.organization_id,
+        {{ normalize_company_name(
+            "regexp_replace(split_part(regexp_replace(organization_domains.domain, '\\.(co\\.uk|[a-z]+)$', ''), '.', -1), '[0-9]+$', '')",
+            'name_noise_tokens.noise_tokens'
+        ) }} as name_key
+    from organization_domains
+    cross join name_noise_tokens
+
+),
+
+organization_name_keys as (
+
+    select organization_id, name_normalized as name_key, legal_forms
+    from organizations
+    where name_normalized is not null
+
+    union
+
+    select organization_domain_names.organization_id, organization_domain_names.name_key, organizations.legal_forms
+    from organization_domain_names
+    inner join organizations on organization_domain_names.organization_id = organizations.organization_id
+    where organization_domain_names.name_key is not null
+
+),
+
+exact_name_pairs as (
+
+    select
+        organization_name_keys.organization_id,
+        customer_names.customer_key,
+        customer_names.name_normalized,
+        organization_name_keys.legal_forms as organization_legal_forms,
+        customer_names.legal_forms as customer_legal_forms
+    from organization_name_keys
+    inner join customer_names on organization_name_keys.name_key = customer_names.name_normalized
+
+),
+
+typo_name_pairs as (
+
+    -- only for organizations none of whose names is a customer's name: one letter
+    -- dropped, added or mistyped in a name of at least 10 letters
+    select
+        organization_name_keys.organization_id,
+        customer_names.customer_key,
+        customer_names.name_normalized,
+        organization_name_keys.legal_forms as organization_legal_forms,
+        customer_names.legal_forms as customer_legal_forms
+    from organization_name_keys
+    inner join customer_names
+        on abs(length(organization_name_keys.name_key) - length(customer_names.name_normalized)) <= 1
+        and left(organization_name_keys.name_key, 2) = left(customer_names.name_normalized, 2)
+        and levenshtein(organization_name_keys.name_key, customer_names.name_normalized) = 1
+    where length(organization_name_keys.name_key) >= 10
+        and organization_name_keys.organization_id not in (select organization_id from exact_name_pairs)
+
+),
+
 name_pairs as (
 
     select
-        organizations.organization_id,
-        customer_names.customer_key,
-        organizations.name_normalized,
-        bool_and({{ legal_forms_conflict('organizations.legal_forms', 'customer_names.legal_forms') }}) as is_legal_form_conflict
-    from organizations
-    inner join customer_names on organizations.name_normalized = customer_names.name_normalized
-    group by all
+        organization_id,
+        customer_key,
+        min(name_normalized) as name_normalized,
+        bool_and({{ legal_forms_conflict('organization_legal_forms', 'customer_legal_forms') }}) as is_legal_form_conflict
+    from (
+        select * from exact_name_pairs
+        union all
+        select * from typo_name_pairs
+    ) as candidate_name_pairs
+    group by organization_id, customer_key
 
 ),
 
@@ -225,7 +314,10 @@ name_pairs_judged as (
     -- country-code domain of the organization in another country than the customer's,
     -- or legal forms that differ ('Jansen B.V.' is not 'Jansen V.O.F.').
     -- Among several candidates, one that another organization already holds by
-    -- external_id or domain is ruled out.
+    -- external_id or domain is ruled out, and so is an ERP customer created more than 30
+    -- days after the organization (agents open an organization for a company that is
+    -- already a customer; with a single candidate this says nothing: a prospect's
+    -- organization may predate its first order).
     select
         name_pairs.*,
         coalesce(
@@ -237,6 +329,10 @@ name_pairs_judged as (
             false
         ) as is_country_conflict,
         coalesce(
+            organization_versions.created_date < erp_customer_versions.created_date - 30,
+            false
+        ) as is_created_before_customer,
+        coalesce(
             len(strong_holders.organization_ids)
                 > case when list_contains(strong_holders.organization_ids, name_pairs.organization_id) then 1 else 0 end,
             false
@@ -247,6 +343,8 @@ name_pairs_judged as (
     left join customer_country_lists on name_pairs.customer_key = customer_country_lists.customer_key
     left join organization_country_lists on name_pairs.organization_id = organization_country_lists.organization_id
     left join strong_holders on name_pairs.customer_key = strong_holders.customer_key
+    left join organization_versions on name_pairs.organization_id = organization_versions.organization_id
+    left join erp_customer_versions on name_pairs.customer_key = erp_customer_versions.customer_key
 
 ),
 
@@ -268,7 +366,7 @@ name_candidates as (
         'name' as evidence,
         min(name_normalized) as evidence_detail
     from name_pairs_uncontradicted
-    where candidates = 1 or not is_held_by_other_organization
+    where candidates = 1 or (not is_held_by_other_organization and not is_created_before_customer)
     group by organization_id
     having count(distinct customer_key) = 1
 
