@@ -23,7 +23,11 @@ still run).
 
 Everything is rebuilt (no `rebuild_from_month`) on the first build, when a seed
 changed (rates, pool map, capacities move every month), with `settings.full_refresh`
-(then with dbt's `--full-refresh` too), or when a mart fact table is missing.
+(then with dbt's `--full-refresh` too), or when a mart fact table is missing. When the
+project's definition changed since the last build (models, macros, snapshots,
+`dbt_project.yml`: an upgrade of klantwaarde), every month is rebuilt with dbt's
+`--full-refresh` too, so a fact whose columns changed is recreated instead of failing
+its `on_schema_change='fail'` guard, and no month keeps figures of the old definition.
 
 State lives in the warehouse: `meta.build_runs` (one row per successful build) and
 `meta.build_bridge` (the bridge as of the last successful build). The dbt connection
@@ -37,7 +41,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -241,17 +245,33 @@ STATE_DDL = (
         reasons varchar,
         built_at timestamp not null
     )""",
+    # added later: warehouses built before it get the column (NULL: unknown project)
+    "alter table meta.build_runs add column if not exists project_sha256 varchar",
 )
+
+
+def _fingerprint(paths: Iterable[Path]) -> str:
+    digest = hashlib.sha256()
+    root = project_dir()
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def seeds_fingerprint() -> str:
     """sha256 over every seed file: a changed rate or pool map moves every month."""
-    digest = hashlib.sha256()
+    return _fingerprint((project_dir() / "seeds").rglob("*.csv"))
+
+
+def project_fingerprint() -> str:
+    """sha256 over the project's definition: models, macros, snapshots, tests and
+    `dbt_project.yml` (seeds have their own fingerprint)."""
     root = project_dir()
-    for path in sorted((root / "seeds").rglob("*.csv")):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    files = [root / "dbt_project.yml"]
+    for folder in ("models", "macros", "snapshots", "tests"):
+        files += [p for p in (root / folder).rglob("*") if p.is_file()]
+    return _fingerprint(files)
 
 
 def _connect(settings: RunSettings) -> duckdb.DuckDBPyConnection:
@@ -272,12 +292,17 @@ def _relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
 
 def _previous_run(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     row = con.execute(
-        "select as_of_date, seeds_sha256, raw_loaded_until from meta.build_runs"
-        " order by built_at desc limit 1"
+        "select as_of_date, seeds_sha256, raw_loaded_until, project_sha256"
+        " from meta.build_runs order by built_at desc limit 1"
     ).fetchone()
     if row is None:
         return None
-    return {"as_of": row[0], "seeds_sha256": row[1], "raw_loaded_until": row[2]}
+    return {
+        "as_of": row[0],
+        "seeds_sha256": row[1],
+        "raw_loaded_until": row[2],
+        "project_sha256": row[3],
+    }
 
 
 def _raw_loaded_until(con: duckdb.DuckDBPyConnection) -> datetime | None:
@@ -362,13 +387,16 @@ def _save_state(
     settings: RunSettings,
     rebuild_from: date | None,
     seeds_sha256: str,
+    project_sha256: str,
     raw_loaded_until: datetime | None,
     reasons: Sequence[str],
 ) -> None:
     for ddl in STATE_DDL:
         con.execute(ddl)
     con.execute(
-        "insert into meta.build_runs values (?, ?, ?, ?, ?, ?, current_timestamp)",
+        "insert into meta.build_runs (as_of_date, rebuild_from_month, full_refresh,"
+        " seeds_sha256, raw_loaded_until, reasons, built_at, project_sha256)"
+        " values (?, ?, ?, ?, ?, ?, current_timestamp, ?)",
         [
             settings.as_of,
             rebuild_from,
@@ -376,6 +404,7 @@ def _save_state(
             seeds_sha256,
             raw_loaded_until,
             "; ".join(reasons),
+            project_sha256,
         ],
     )
     if _relation_exists(con, BRIDGE):
@@ -415,8 +444,10 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
     """
     started = time.monotonic()
     seeds_sha256 = seeds_fingerprint()
+    project_sha256 = project_fingerprint()
     reasons: list[str] = []
     everything = False
+    full_refresh = settings.full_refresh
 
     con = _connect(settings)
     try:
@@ -431,6 +462,9 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
             everything, reasons = True, ["first build of this warehouse"]
         elif missing:
             everything, reasons = True, [f"mart.{missing[0]} missing"]
+        elif previous["project_sha256"] != project_sha256:
+            everything, reasons = True, ["the dbt project changed since the last build"]
+            full_refresh = True
         elif previous["seeds_sha256"] != seeds_sha256:
             everything, reasons = True, ["a seed changed"]
         candidates: list[date] = []
@@ -450,7 +484,6 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
     finally:
         con.close()
 
-    full_refresh = settings.full_refresh
     effective = None if everything else min(candidates)
     seeded = seed(settings, _vars(settings, effective))
     if not everything:
@@ -489,7 +522,9 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
 
     con = _connect(settings)
     try:
-        _save_state(con, settings, effective, seeds_sha256, raw_loaded_until, reasons)
+        _save_state(
+            con, settings, effective, seeds_sha256, project_sha256, raw_loaded_until, reasons
+        )
     finally:
         con.close()
 
