@@ -290,15 +290,10 @@ def _business_date_min(
         f"FROM {ent.raw_table} WHERE _extract_date = {lit(drop.extract_date)} "
         f"AND _loaded_at = {lit(loaded_at)}"
     )
-    found = con.execute(f"SELECT min(CAST({ident(column)} AS DATE)) {new_rows}").fetchall()[0][0]
-    if (ent.system, ent.name) == ("erp", "payments"):
-        invoices = contract.entity("erp", "invoice_lines").raw_table
-        invoice_min = con.execute(
-            f"SELECT min(invoice_date) FROM {invoices} "
-            f"WHERE invoice_no IN (SELECT invoice_no {new_rows})"
-        ).fetchall()[0][0]
-        found = min((d for d in (found, invoice_min) if d is not None), default=None)
-    return found
+    # A payment changes receivables and overdue status only from its own date on (a
+    # month depends on events up to its end), so it touches its payment month, not the
+    # month of the invoice it pays: that would rebuild from the oldest open invoice.
+    return con.execute(f"SELECT min(CAST({ident(column)} AS DATE)) {new_rows}").fetchall()[0][0]
 
 
 def _result(
