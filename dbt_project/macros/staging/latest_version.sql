@@ -23,3 +23,24 @@
     )
 )
 {%- endmacro %}
+
+{#- Masters, robust to a quarantined row: the latest version of each key among the full
+    snapshots up to var as_of_date, flagged `is_in_latest_snapshot`. Usually that is the
+    latest snapshot; a row the loader quarantined in the latest drop keeps its previous
+    version instead of vanishing with its name and attributes, and so does a row the
+    source no longer exports. The highest line wins inside one drop. -#}
+{% macro latest_master_version(relation, key_expressions) -%}
+(
+    select
+        *,
+        _extract_date = max(_extract_date) over () as is_in_latest_snapshot
+    from {{ relation }}
+    where _extract_date <= cast('{{ var("as_of_date") }}' as date)
+      {% for expression in key_expressions %}and nullif(trim(cast({{ expression }} as varchar)), '') is not null
+      {% endfor %}
+    qualify row_number() over (
+        partition by {{ key_expressions | join(', ') }}
+        order by _extract_date desc, _line_no desc
+    ) = 1
+)
+{%- endmacro %}

@@ -2,26 +2,9 @@
     as-of date, renamed and cast. -#}
 with
 
-source as (
-
-    select * from {{ source('crm', 'accounts') }}
-    where _extract_date <= cast('{{ var("as_of_date") }}' as date)
-
-),
-
 latest_version as (
 
-    -- The latest version of every accountid of the snapshots up to the as-of date. Usually
-    -- that is the latest snapshot; a row the loader quarantined in the latest drop keeps
-    -- its previous version instead of vanishing (is_in_latest_snapshot = false), and so
-    -- does a row the source deleted.
-    select
-        *,
-        _extract_date = max(_extract_date) over () as is_in_latest_snapshot
-    from source
-    qualify row_number() over (
-        partition by accountid order by _extract_date desc, _line_no desc
-    ) = 1
+    select * from {{ latest_master_version(source('crm', 'accounts'), ['accountid']) }}
 
 ),
 

@@ -5,25 +5,9 @@
     (is_in_latest_snapshot = false), and so does a customer the ERP no longer exports. -#}
 with
 
-source as (
-
-    select * from {{ source('erp', 'customers') }}
-    where _extract_date <= cast('{{ var("as_of_date") }}' as date)
-        and nullif(trim(customer_no), '') is not null
-
-),
-
 latest_version as (
 
-    -- within one drop the loader already keeps the last line of a duplicated key;
-    -- the highest line wins here too
-    select
-        *,
-        _extract_date = max(_extract_date) over () as is_in_latest_snapshot
-    from source
-    qualify row_number() over (
-        partition by trim(customer_no) order by _extract_date desc, _line_no desc
-    ) = 1
+    select * from {{ latest_master_version(source('erp', 'customers'), ['trim(customer_no)']) }}
 
 ),
 
