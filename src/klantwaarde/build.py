@@ -13,17 +13,25 @@ refresh would give. The first month rebuilt is the earliest of:
   old one);
 - the months of the transactions of every source id whose customer_key changed in
   `mart.bridge_customer_source` (a merge of duplicates or a new match moves old
-  tickets, visits and invoices to another customer). The bridge is built first, compared
-  with the one saved by the previous build, and only then are the facts built.
+  tickets, visits and invoices to another customer). The bridge is built first, with
+  its upstream (staging, matching) and their tests, compared with the one saved by the
+  previous build, and only then is the rest built (each node runs once per build; a
+  node left out of both invocations is a BuildError).
+
+Models that do not depend on the customer mapping (the ERP aggregates at the source's
+own grain) only rebuild the months whose data changed: var `data_rebuild_from_month`,
+the window above before bridge changes widen it.
 
 Seeds are loaded first, always with dbt's `--full-refresh` (`seed()`): they are small,
 and a seed whose columns changed (a column added to the pool map) would otherwise be
 loaded into the old table and fail. The builds after it leave the seeds out (their tests
 still run).
 
-Everything is rebuilt (no `rebuild_from_month`) on the first build, when a seed
-changed (rates, pool map, capacities move every month), with `settings.full_refresh`
-(then with dbt's `--full-refresh` too), or when a mart fact table is missing. When the
+Everything is rebuilt (no `rebuild_from_month`) on the first build, with
+`settings.full_refresh`, or when a mart fact table is missing; with dbt's
+`--full-refresh` too when a seed changed (rates, pool map, capacities move every month
+and reach into the incremental staging tables) or when the as-of date is earlier than
+the previous build's (the staging tables hold row versions up to the later date). When the
 project's definition changed since the last build (models, macros, snapshots,
 `dbt_project.yml`: an upgrade of klantwaarde), every month is rebuilt with dbt's
 `--full-refresh` too, so a fact whose columns changed is recreated instead of failing
@@ -417,9 +425,17 @@ def _save_state(
 # ------------------------------------------------------------------ the step
 
 
-def _vars(settings: RunSettings, rebuild_from: date | None) -> str:
+def _vars(settings: RunSettings, rebuild_from: date | None, data_from: date | None = None) -> str:
+    """dbt vars: the as-of date, the first month rebuilt (`rebuild_from_month`) and the
+    first month whose source data changed (`data_rebuild_from_month`: the window of the
+    models that do not depend on the customer mapping; never earlier than
+    `rebuild_from_month` would be without bridge changes). None = every month."""
     return json.dumps(
-        {"as_of_date": settings.as_of.isoformat(), "rebuild_from_month": _iso(rebuild_from)}
+        {
+            "as_of_date": settings.as_of.isoformat(),
+            "rebuild_from_month": _iso(rebuild_from),
+            "data_rebuild_from_month": _iso(data_from if rebuild_from is not None else None),
+        }
     )
 
 
@@ -466,7 +482,13 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
             everything, reasons = True, ["the dbt project changed since the last build"]
             full_refresh = True
         elif previous["seeds_sha256"] != seeds_sha256:
+            # rates and pool maps reach into the staging tables too (amounts in EUR)
             everything, reasons = True, ["a seed changed"]
+            full_refresh = True
+        elif settings.as_of < previous["as_of"]:
+            # the incremental staging tables hold row versions up to the later date
+            everything, reasons = True, [f"as-of date before the previous {previous['as_of']}"]
+            full_refresh = True
         candidates: list[date] = []
         if not everything:
             if rebuild_from is not None:
@@ -485,23 +507,30 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
         con.close()
 
     effective = None if everything else min(candidates)
-    seeded = seed(settings, _vars(settings, effective))
+    data_from = effective
+    seeded = seed(settings, _vars(settings, effective, data_from))
+    executed: set[str] = set()
     if not everything:
         # the bridge first: a changed customer mapping moves old facts to other
-        # customers. Same vars as the final build, so dbt can parse partially.
-        invoke(
+        # customers. Its upstream (staging, matching) and their tests are built here
+        # once; the build below leaves them out. Same vars as the final build, so dbt
+        # can parse partially.
+        first = invoke(
             settings,
             [
                 "build",
                 "--select",
                 "+bridge_customer_source",
-                "--resource-type",
-                "model",
+                "--exclude-resource-type",
+                "seed",
+                "--indirect-selection",
+                "buildable",
                 "--vars",
-                _vars(settings, effective),
+                _vars(settings, effective, data_from),
             ],
             what="build of the customer bridge",
         )
+        executed = _executed(first)
         con = _connect(settings)
         try:
             bridge_month, changed = bridge_changed_month(con)
@@ -515,10 +544,20 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
             if bridge_month is not None:
                 effective = min(effective, bridge_month)
 
-    args = ["build", "--exclude-resource-type", "seed", "--vars", _vars(settings, effective)]
+    vars_json = _vars(settings, effective, data_from)
+    if executed:
+        remaining = _remaining_selectors(settings, executed)
+        args = ["build", "--select", *remaining, "--indirect-selection", "empty"]
+        args += ["--vars", vars_json]
+    else:
+        args = ["build", "--exclude-resource-type", "seed", "--vars", vars_json]
     if full_refresh:
         args.append("--full-refresh")
     result = invoke(settings, args, what="build")
+    if executed:
+        missing = _expected_nodes(settings) - executed - _executed(result)
+        if missing:
+            raise BuildError(f"dbt build left out {len(missing)} node(s): {sorted(missing)[:5]}")
 
     con = _connect(settings)
     try:
@@ -543,6 +582,42 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
     )
     log.info("build: %s", summary.as_dict())
     return summary
+
+
+def _executed(result: Any) -> set[str]:
+    """unique_ids of the nodes a dbt invocation ran."""
+    return {r.node.unique_id for r in getattr(result.result, "results", None) or []}
+
+
+def _manifest(settings: RunSettings) -> dict[str, Any]:
+    path = settings.output_dir / "dbt_target" / "manifest.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _expected_nodes(settings: RunSettings) -> set[str]:
+    """Every node `dbt build --exclude-resource-type seed` runs: models, snapshots,
+    data tests, unit tests and exposures (from the manifest of the last invocation)."""
+    manifest = _manifest(settings)
+    nodes = {
+        uid
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "snapshot", "test")
+    }
+    return nodes | set(manifest.get("unit_tests", {})) | set(manifest.get("exposures", {}))
+
+
+def _remaining_selectors(settings: RunSettings, executed: set[str]) -> list[str]:
+    """dbt selectors for every node of a build that `executed` did not run yet."""
+    manifest = _manifest(settings)
+    selectors = []
+    for uid in sorted(_expected_nodes(settings) - executed):
+        if uid in manifest.get("unit_tests", {}):
+            selectors.append("unit_test:" + manifest["unit_tests"][uid]["name"])
+        elif uid in manifest.get("exposures", {}):
+            selectors.append("exposure:" + manifest["exposures"][uid]["name"])
+        else:
+            selectors.append(manifest["nodes"][uid]["name"])
+    return selectors
 
 
 def project_dir() -> Path:

@@ -147,10 +147,13 @@ def test_seeds_are_loaded_first_with_full_refresh_and_left_out_of_the_build(tmp_
         assert all(call[0] != "seed" for call in calls[1:])
         final = calls[-1]
         assert final[0] == "build" and final[final.index("--exclude-resource-type") + 1] == "seed"
-    # the incremental build's bridge step builds models only
+    # the incremental build's bridge step: the bridge's upstream and the tests whose
+    # parents are all in it, no seeds (the final build then runs what it did not)
     assert summary.rebuild_from is not None and len(calls) == 3
-    assert calls[1][calls[1].index("--resource-type") + 1] == "model"
-    assert calls[1].count("--resource-type") == 1
+    bridge_step = calls[1]
+    assert bridge_step[bridge_step.index("--select") + 1] == "+bridge_customer_source"
+    assert bridge_step[bridge_step.index("--exclude-resource-type") + 1] == "seed"
+    assert bridge_step[bridge_step.index("--indirect-selection") + 1] == "buildable"
 
 
 @pytest.mark.slow
