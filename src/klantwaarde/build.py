@@ -11,12 +11,24 @@ refresh would give. The first month rebuilt is the earliest of:
 - the months of every row version loaded since the previous build, *and of the earlier
   versions of the same keys* (a corrected row that moves to another month empties the
   old one);
-- the months of the transactions of every source id whose customer_key changed in
-  `mart.bridge_customer_source` (a merge of duplicates or a new match moves old
-  tickets, visits and invoices to another customer). The bridge is built first, with
-  its upstream (staging, matching) and their tests, compared with the one saved by the
-  previous build, and only then is the rest built (each node runs once per build; a
-  node left out of both invocations is a BuildError).
+- for re-links, source ids whose customer_key changed in `mart.bridge_customer_source`
+  (a merge of duplicates or a new match moves old tickets, visits and invoices to
+  another customer): the months of their facts, when they must be restated now. The
+  bridge is built first, with its upstream (staging, matching) and their tests,
+  compared with the one saved by the previous build, and only then is the rest built
+  (each node runs once per build; a node left out of both invocations is a BuildError).
+
+Re-links restate closed months at the month close (`RunSettings.relink_restatement`,
+default "month_close"): new matching evidence arrives every night and re-links a few
+source ids whose facts go back to the first month, so restating history each night
+would make every night a full rebuild. The months rebuilt tonight follow the new mapping;
+the months before them keep the mapping they were built with, and the re-link waits in
+`meta.pending_relinks` until the first build of the next month restates it (then the
+mart equals a full refresh again). A re-link whose old customer_key is gone (merged
+away) restates at once: its old facts would point at no customer. Finance's totals per
+pool and month do not depend on the mapping, so the reconciliation holds every night.
+Policy "nightly" restates every re-link at once (an incremental night then always
+equals a full refresh); `--full-refresh` restates everything.
 
 Models that do not depend on the customer mapping (the ERP aggregates at the source's
 own grain) only rebuild the months whose data changed: var `data_rebuild_from_month`,
@@ -255,6 +267,12 @@ STATE_DDL = (
     )""",
     # added later: warehouses built before it get the column (NULL: unknown project)
     "alter table meta.build_runs add column if not exists project_sha256 varchar",
+    # re-links whose months before the nightly window are restated at the month close
+    """create table if not exists meta.pending_relinks (
+        system varchar not null,
+        source_id varchar not null,
+        since date not null
+    )""",
 )
 
 
@@ -353,25 +371,12 @@ def changed_rows_month(
     return min(months) if months else None
 
 
-def bridge_changed_month(con: duckdb.DuckDBPyConnection) -> tuple[date | None, int]:
-    """Earliest month of the facts of the source ids whose customer_key changed since
-    the bridge saved by the previous build (and how many ids changed)."""
-    if not _relation_exists(con, "meta.build_bridge") or not _relation_exists(con, BRIDGE):
-        return None, 0
-    con.execute(
-        f"""
-        create or replace temp table _bridge_changes as
-        select coalesce(now_.system, before.system) as system,
-               coalesce(now_.source_id, before.source_id) as source_id
-        from {BRIDGE} as now_
-        full outer join meta.build_bridge as before
-            on now_.system = before.system and now_.source_id = before.source_id
-        where now_.customer_key is distinct from before.customer_key
-        """
-    )
-    changed = con.execute("select count(*) from _bridge_changes").fetchone()[0]
-    if not changed:
-        return None, 0
+UNASSIGNED_CUSTOMER_KEY = "0" * 32  # dbt macro unassigned_customer_key()
+
+
+def _facts_month(con: duckdb.DuckDBPyConnection, ids_sql: str) -> date | None:
+    """Earliest month of the facts of the source ids `ids_sql` selects (system,
+    source_id)."""
     months: list[date] = []
     for system, relation, column, month_column in SOURCE_ID_MONTHS:
         if not _relation_exists(con, relation):
@@ -379,15 +384,123 @@ def bridge_changed_month(con: duckdb.DuckDBPyConnection) -> tuple[date | None, i
         value = con.execute(
             f"""
             select min(cast({month_column} as date)) from {relation}
-            where {column} in (
-                select source_id from _bridge_changes where system = ?
-            )
+            where {column} in (select source_id from ({ids_sql}) where system = ?)
             """,
             [system],
         ).fetchone()[0]
         if value is not None:
             months.append(_month(value))
-    return (min(months) if months else None), changed
+    return min(months) if months else None
+
+
+def _create_bridge_changes(con: duckdb.DuckDBPyConnection) -> int:
+    """Temp table `_bridge_changes`: the source ids whose customer_key changed since the
+    bridge saved by the previous build, and whether their old key is gone (merged away:
+    facts left under it would point at no customer). Returns how many changed."""
+    if not _relation_exists(con, "meta.build_bridge") or not _relation_exists(con, BRIDGE):
+        return 0
+    con.execute(
+        f"""
+        create or replace temp table _bridge_changes as
+        select coalesce(now_.system, before.system) as system,
+               coalesce(now_.source_id, before.source_id) as source_id,
+               before.customer_key is not null
+                 and before.customer_key <> '{UNASSIGNED_CUSTOMER_KEY}'
+                 and before.customer_key not in (select customer_key from {BRIDGE})
+                 as old_key_gone
+        from {BRIDGE} as now_
+        full outer join meta.build_bridge as before
+            on now_.system = before.system and now_.source_id = before.source_id
+        where now_.customer_key is distinct from before.customer_key
+        """
+    )
+    return con.execute("select count(*) from _bridge_changes").fetchone()[0]
+
+
+def bridge_changed_month(con: duckdb.DuckDBPyConnection) -> tuple[date | None, int]:
+    """Earliest month of the facts of the source ids whose customer_key changed since
+    the bridge saved by the previous build (and how many ids changed)."""
+    changed = _create_bridge_changes(con)
+    if not changed:
+        return None, 0
+    return _facts_month(con, "select system, source_id from _bridge_changes"), changed
+
+
+@dataclass(frozen=True)
+class Relinks:
+    """What the re-links of one build restate (see `relink_window`)."""
+
+    changed: int  # source ids whose customer_key changed since the previous build
+    restate_from: date | None  # earliest month to rebuild for them now (None: no need)
+    deferred: int  # re-links whose months before the window wait for the month close
+    pending: list[tuple[str, str, date]]  # (system, source_id, since) left to restate
+    reasons: list[str]
+
+
+def relink_window(
+    con: duckdb.DuckDBPyConnection, window_from: date, as_of: date, restate_all: bool
+) -> Relinks:
+    """Which months the re-links since the previous build restate now.
+
+    A re-link moves a source id's facts to another customer_key: the months rebuilt
+    tonight (from `window_from`) follow the new mapping anyway. For the months before,
+    `restate_all` (the first build of a new month, or policy "nightly") rebuilds them
+    now, together with every re-link deferred earlier (`meta.pending_relinks`).
+    Otherwise they wait for the month close, except when the old customer_key is gone
+    (a merge): facts under it would point at no customer, so those restate now.
+    """
+    changed = _create_bridge_changes(con)
+    pending_table = _relation_exists(con, "meta.pending_relinks")
+    previous = (
+        con.execute("select system, source_id, since from meta.pending_relinks").fetchall()
+        if pending_table
+        else []
+    )
+    reasons: list[str] = []
+    if changed:
+        reasons.append(f"{changed} customer mappings changed")
+    if restate_all:
+        parts = ["select system, source_id from _bridge_changes"] if changed else []
+        if previous:
+            parts.append("select system, source_id from meta.pending_relinks")
+        month = _facts_month(con, " union all ".join(parts)) if parts else None
+        if previous:
+            reasons.append(f"{len(previous)} deferred re-links restated")
+        if month is not None and month < window_from:
+            reasons.append(f"re-linked facts restated from {month}")
+        return Relinks(changed, month, 0, [], reasons)
+    if not changed:
+        return Relinks(0, None, 0, previous, reasons)
+    urgent = _facts_month(con, "select system, source_id from _bridge_changes where old_key_gone")
+    if urgent is not None and urgent < window_from:
+        reasons.append(f"facts of merged-away customers restated from {urgent}")
+    con.execute(
+        f"""
+        create or replace temp table _deferred as
+        select distinct c.system, c.source_id from _bridge_changes c
+        where not c.old_key_gone and (
+            {
+            " or ".join(
+                f"(c.system = '{system}' and exists (select 1 from {relation} f"
+                f" where f.{column} = c.source_id"
+                f" and cast({month_column} as date) < ?))"
+                for system, relation, column, month_column in SOURCE_ID_MONTHS
+                if _relation_exists(con, relation)
+            )
+            or "false"
+        }
+        )
+        """,
+        [window_from] * sum(1 for r in SOURCE_ID_MONTHS if _relation_exists(con, r[1])),
+    )
+    deferred = con.execute("select system, source_id from _deferred").fetchall()
+    known = {(system, source_id) for system, source_id, _ in previous}
+    pending = previous + [(sy, sid, as_of) for sy, sid in deferred if (sy, sid) not in known]
+    if deferred:
+        reasons.append(
+            f"{len(deferred)} re-links restate their months before {window_from} at the month close"
+        )
+    return Relinks(changed, urgent, len(deferred), pending, reasons)
 
 
 def _save_state(
@@ -398,9 +511,13 @@ def _save_state(
     project_sha256: str,
     raw_loaded_until: datetime | None,
     reasons: Sequence[str],
+    pending: Sequence[tuple[str, str, date]] = (),
 ) -> None:
     for ddl in STATE_DDL:
         con.execute(ddl)
+    con.execute("delete from meta.pending_relinks")
+    if pending:
+        con.executemany("insert into meta.pending_relinks values (?, ?, ?)", list(pending))
     con.execute(
         "insert into meta.build_runs (as_of_date, rebuild_from_month, full_refresh,"
         " seeds_sha256, raw_loaded_until, reasons, built_at, project_sha256)"
@@ -508,6 +625,7 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
 
     effective = None if everything else min(candidates)
     data_from = effective
+    pending: list[tuple[str, str, date]] = []  # re-links deferred to the month close
     seeded = seed(settings, _vars(settings, effective, data_from))
     executed: set[str] = set()
     if not everything:
@@ -531,18 +649,18 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
             what="build of the customer bridge",
         )
         executed = _executed(first)
+        restate_all = settings.relink_restatement == "nightly" or (
+            _month(settings.as_of) > _month(previous["as_of"])
+        )
         con = _connect(settings)
         try:
-            bridge_month, changed = bridge_changed_month(con)
+            relinks = relink_window(con, effective, settings.as_of, restate_all)
         finally:
             con.close()
-        if changed:
-            reasons.append(
-                f"{changed} customer mappings changed"
-                + (f", their facts start {bridge_month}" if bridge_month else "")
-            )
-            if bridge_month is not None:
-                effective = min(effective, bridge_month)
+        reasons += relinks.reasons
+        pending = relinks.pending
+        if relinks.restate_from is not None:
+            effective = min(effective, relinks.restate_from)
 
     vars_json = _vars(settings, effective, data_from)
     if executed:
@@ -562,7 +680,14 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
     con = _connect(settings)
     try:
         _save_state(
-            con, settings, effective, seeds_sha256, project_sha256, raw_loaded_until, reasons
+            con,
+            settings,
+            effective,
+            seeds_sha256,
+            project_sha256,
+            raw_loaded_until,
+            reasons,
+            pending,
         )
     finally:
         con.close()
