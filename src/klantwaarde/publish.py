@@ -7,6 +7,10 @@ the published path: an atomic rename on one file system. A reader that is connec
 to the old file keeps reading the old inode until it disconnects; every new
 connection opens the new file. Nobody ever sees a half-written mart.
 
+A night that rebuilt only its last months starts the new file as a copy of the published
+one (when that reflects the previous build, `meta.publication`) and replaces only those
+months of the incremental facts; every other mart relation is copied whole.
+
 The finance reconciliation is written beside it, one CSV per month
 (`reconciliation/YYYY-MM.csv`), each replaced atomically too.
 """
@@ -15,13 +19,16 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import uuid
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
+from klantwaarde.build import INCREMENTAL_FACTS
 from klantwaarde.settings import RunSettings
 
 MART_SCHEMA = "mart"
@@ -65,14 +72,73 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def write_mart_copy(warehouse: Path, target: Path, settings: RunSettings) -> dict[str, int]:
+@dataclass(frozen=True)
+class _Build:
+    """The build a published file reflects (`meta.publication` in the published file)."""
+
+    as_of: date
+    built_at: datetime
+    rebuild_from: date | None  # None: every month was rebuilt
+
+
+def _builds(warehouse: Path, settings: RunSettings) -> list[_Build]:
+    """The last two builds of the working warehouse, newest first."""
+    con = duckdb.connect(str(warehouse), read_only=True, config=settings.duckdb.config())
+    try:
+        exists = con.execute(
+            "select count(*) from duckdb_tables()"
+            " where schema_name = 'meta' and table_name = 'build_runs'"
+        ).fetchone()[0]
+        if not exists:
+            return []
+        rows = con.execute(
+            "select as_of_date, built_at, rebuild_from_month from meta.build_runs"
+            " order by built_at desc limit 2"
+        ).fetchall()
+    finally:
+        con.close()
+    return [_Build(*row) for row in rows]
+
+
+def _published_build(published: Path, settings: RunSettings) -> datetime | None:
+    """built_at of the build the published file reflects (None: unknown)."""
+    if not published.exists():
+        return None
+    try:
+        con = duckdb.connect(str(published), read_only=True, config=settings.duckdb.config())
+    except duckdb.Error:
+        return None
+    try:
+        return con.execute("select max(built_at) from meta.publication").fetchone()[0]
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def write_mart_copy(
+    warehouse: Path,
+    target: Path,
+    settings: RunSettings,
+    *,
+    base: Path | None = None,
+    rebuild_from: date | None = None,
+    build: _Build | None = None,
+) -> dict[str, int]:
     """Copy every relation of schema `mart` of `warehouse` into the new file `target`.
 
     Tables and views both become plain tables (a view would point at schemas the
     published file does not have). Table and column comments (dbt `persist_docs`)
     are carried over so that BI tools show the documentation.
+
+    With `base` (the published file of the previous build) and `rebuild_from`, `target`
+    starts as a copy of `base`: the incremental facts only get the months from
+    `rebuild_from` on (the months before are the same in both), every other relation
+    is copied whole. `build` is recorded in `meta.publication`.
     """
     counts: dict[str, int] = {}
+    if base is not None:
+        shutil.copyfile(base, target)
     con = duckdb.connect(str(target), config=settings.duckdb.config())
     try:
         con.execute(f"ATTACH {_literal(str(warehouse))} AS wh (READ_ONLY)")
@@ -87,11 +153,27 @@ def write_mart_copy(warehouse: Path, target: Path, settings: RunSettings) -> dic
             """,
             [MART_SCHEMA, MART_SCHEMA],
         ).fetchall()
-        con.execute(f"create schema {MART_SCHEMA}")
+        con.execute(f"create schema if not exists {MART_SCHEMA}")
+        names = {name for name, _ in relations}
+        for (old,) in con.execute(
+            "select table_name from duckdb_tables()"
+            " where database_name = current_database() and schema_name = ?",
+            [MART_SCHEMA],
+        ).fetchall():
+            if old not in names:
+                con.execute(f"drop table {MART_SCHEMA}.{_quote(old)}")
         for name, comment in relations:
             source = f"wh.{MART_SCHEMA}.{_quote(name)}"
             dest = f"{MART_SCHEMA}.{_quote(name)}"
-            con.execute(f"create table {dest} as select * from {source}")
+            if base is not None and rebuild_from is not None and name in INCREMENTAL_FACTS:
+                month = _literal(rebuild_from.isoformat())
+                con.execute(f"delete from {dest} where period_month >= cast({month} as date)")
+                con.execute(
+                    f"insert into {dest} select * from {source}"
+                    f" where period_month >= cast({month} as date)"
+                )
+            else:
+                con.execute(f"create or replace table {dest} as select * from {source}")
             counts[name] = con.execute(f"select count(*) from {dest}").fetchone()[0]
             if comment:
                 con.execute(f"comment on table {dest} is {_literal(comment)}")
@@ -105,6 +187,17 @@ def write_mart_copy(warehouse: Path, target: Path, settings: RunSettings) -> dic
             ).fetchall():
                 con.execute(f"comment on column {dest}.{_quote(column)} is {_literal(col_comment)}")
         con.execute("detach wh")
+        con.execute("create schema if not exists meta")
+        con.execute(
+            "create or replace table meta.publication ("
+            " as_of_date date, built_at timestamp, rebuild_from_month date,"
+            " patched boolean, published_at timestamp)"
+        )
+        if build is not None:
+            con.execute(
+                "insert into meta.publication values (?, ?, ?, ?, current_timestamp)",
+                [build.as_of, build.built_at, build.rebuild_from, base is not None],
+            )
         con.execute("checkpoint")
     finally:
         con.close()
@@ -154,8 +247,25 @@ def publish(settings: RunSettings) -> PublishSummary:
     published = settings.published_path
     published.parent.mkdir(parents=True, exist_ok=True)
     tmp = published.parent / f".{published.stem}.{os.getpid()}.{uuid.uuid4().hex}.duckdb.tmp"
+    builds = _builds(settings.warehouse, settings)
+    latest = builds[0] if builds else None
+    # patch a copy of the published file when it reflects the build before this one
+    # and this build rebuilt only some months; otherwise copy the whole mart
+    patch = (
+        len(builds) == 2
+        and latest is not None
+        and latest.rebuild_from is not None
+        and _published_build(published, settings) == builds[1].built_at
+    )
     try:
-        counts = write_mart_copy(settings.warehouse, tmp, settings)
+        counts = write_mart_copy(
+            settings.warehouse,
+            tmp,
+            settings,
+            base=published if patch else None,
+            rebuild_from=latest.rebuild_from if patch and latest else None,
+            build=latest,
+        )
         wal = Path(f"{tmp}.wal")
         if wal.exists():  # a clean close leaves none; never publish a file that needs one
             raise RuntimeError(f"unexpected write-ahead log left beside {tmp}")

@@ -48,7 +48,10 @@ def test_publish_copies_only_the_mart_and_writes_csvs(tmp_path):
         schemas = {
             r[0] for r in con.execute("select distinct schema_name from duckdb_tables()").fetchall()
         }
-        assert schemas == {"mart"}
+        assert schemas == {"mart", "meta"}  # meta: only which build this file reflects
+        assert con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'meta'"
+        ).fetchall() == [("publication",)]
         assert con.execute("select r from mart.v_revenue").fetchone()[0] == 100
         comment = con.execute(
             "select comment from duckdb_tables() where table_name = 'fct_customer_profitability'"
