@@ -5,7 +5,9 @@ For each scale set it generates the landing zone once (cached under
 
 1. a full build: every drop but the last night, from the landing zone to the published
    mart, through the same step functions as `klantwaarde run`;
-2. one more night as an incremental run.
+2. one more night as an incremental run (re-links wait for the month close);
+3. the same night on a copy of the warehouse after step 1, restating every re-link at
+   once (policy "nightly"): what the first night of a month costs.
 
 It prints, per stage and in total, wall-clock seconds, peak resident memory (the
 process and its children, sampled every 20 ms) and, for the load, rows per second;
@@ -208,17 +210,29 @@ def bench_set(name: str, params: dict[str, int]) -> dict[str, Any]:
     work.mkdir(parents=True)
     duck = DuckDBSettings()
 
-    def settings(as_of: date, full_refresh: bool) -> RunSettings:
+    def settings(
+        as_of: date, full_refresh: bool, folder: Path = work, relinks: str = "month_close"
+    ) -> RunSettings:
         return RunSettings(
             landing=landing,
-            warehouse=work / "warehouse.duckdb",
+            warehouse=folder / "warehouse.duckdb",
             as_of=as_of,
             full_refresh=full_refresh,
             duckdb=duck,
+            relink_restatement=relinks,
         )
 
     full = run_pipeline(settings(dates[-2], True))
+    # the same night once more on a copy, restating every re-link at once: what the
+    # first night of a month costs (policy month_close restates closed months then)
+    close_dir = BENCH_DIR / "runs" / f"{name}-month-close"
+    shutil.rmtree(close_dir, ignore_errors=True)
+    close_dir.mkdir(parents=True)
+    shutil.copy(work / "warehouse.duckdb", close_dir / "warehouse.duckdb")
+    shutil.copytree(work / "published", close_dir / "published")
     incremental = run_pipeline(settings(dates[-1], False))
+    month_close = run_pipeline(settings(dates[-1], False, close_dir, relinks="nightly"))
+    shutil.rmtree(close_dir, ignore_errors=True)
     floor = floor_query(landing, duck.threads, duck.memory_limit)
     input_bytes = sum(p.stat().st_size for p in landing.rglob("*") if p.is_file())
     return {
@@ -230,6 +244,10 @@ def bench_set(name: str, params: dict[str, int]) -> dict[str, Any]:
         "incremental_as_of": dates[-1].isoformat(),
         "full": [f.__dict__ | {"rows_per_s": f.rows_per_s} for f in full],
         "incremental": [f.__dict__ | {"rows_per_s": f.rows_per_s} for f in incremental],
+        "month_close": [f.__dict__ | {"rows_per_s": f.rows_per_s} for f in month_close],
+        "month_close_as_of": dates[-1].isoformat(),
+        "month_close_total_seconds": sum(f.seconds for f in month_close),
+        "month_close_peak_rss_mib": max(f.peak_rss_mib for f in month_close),
         "full_total_seconds": sum(f.seconds for f in full),
         "full_peak_rss_mib": max(f.peak_rss_mib for f in full),
         "incremental_total_seconds": sum(f.seconds for f in incremental),
@@ -246,8 +264,8 @@ def print_set(figures: dict[str, Any]) -> None:
     )
     if figures["generate_seconds"] is not None:
         print(f"   generate: {figures['generate_seconds']:.1f} s")
-    for run in ("full", "incremental"):
-        print(f"   {run} run (as of {figures[run + '_as_of']}):")
+    for run in ("full", "incremental", "month_close"):
+        print(f"   {run.replace('_', '-')} run (as of {figures[run + '_as_of']}):")
         print(f"     {'stage':<16}{'seconds':>10}{'peak RSS MiB':>15}{'rows/s':>14}")
         for stage in figures[run]:
             rate = f"{stage['rows_per_s']:,.0f}" if stage["rows_per_s"] else ""
@@ -261,6 +279,8 @@ def print_set(figures: dict[str, Any]) -> None:
         )
     ratio = figures["incremental_total_seconds"] / figures["full_total_seconds"]
     print(f"   incremental / full: {ratio:.0%}")
+    ratio = figures["month_close_total_seconds"] / figures["full_total_seconds"]
+    print(f"   month-close night (every re-link restated) / full: {ratio:.0%}")
     print(
         f"   floor (one DuckDB query for the same monthly aggregates): "
         f"{figures['floor']['seconds']:.2f} s"
