@@ -378,12 +378,9 @@ def test_quoted_newlines_keep_true_line_numbers(con, landing):
     ]
 
 
-@pytest.mark.parametrize("stage_max_mb", ["64", "0"], ids=["staged", "read-twice"])
-def test_line_numbers_hold_on_a_bigger_file_with_many_faults(
-    con, landing, monkeypatch, stage_max_mb
-):
-    """Parallel read, rejects scattered: every row keeps its physical line."""
-    monkeypatch.setenv("KLANTWAARDE_LOAD_STAGE_MAX_MB", stage_max_mb)
+def test_line_numbers_hold_on_a_bigger_file_with_many_faults(con, landing):
+    """Parallel read, rejects scattered: every row keeps its physical line (the rows
+    appended before the rejects were known are shifted)."""
     lines, good = [], 0
     for i in range(30_000):
         line_no = i + 2
@@ -409,6 +406,41 @@ def test_line_numbers_hold_on_a_bigger_file_with_many_faults(
     ).fetchone()
     assert bad == (0, 30_000 - good)
     assert_balanced(con)
+
+
+def test_blank_lines_are_not_rows_and_keep_line_numbers(con, landing):
+    acts = clean_rows("crm", DAY)["activities"]
+    act9 = json.dumps(dict(acts[0], activityid="act-9"))
+    jsonl = clean_files("crm", DAY)["activities.jsonl"] + "\n \t\r\n" + act9 + "\n"
+    gl_header, gl_body = clean_files("erp", DAY)["gl_entries.csv"].split("\n", 1)
+    gl = gl_header + "\n\n" + gl_body  # a blank line 2
+    write_all(landing, DAY)
+    write_drop(
+        landing, "crm", DAY, {"activities.jsonl": jsonl}, manifest_rows={"activities.jsonl": 3}
+    )
+    gl_rows = len(clean_rows("erp", DAY)["gl_entries"])
+    write_drop(
+        landing, "erp", DAY, {"gl_entries.csv": gl}, manifest_rows={"gl_entries.csv": gl_rows}
+    )
+    load(con, landing)
+    assert con.execute(
+        "SELECT activityid, _line_no FROM raw_crm.activities ORDER BY _line_no"
+    ).fetchall() == [("act-1", 1), ("act-2", 2), ("act-9", 5)]
+    gl_lines = con.execute("SELECT _line_no FROM raw_erp.gl_entries ORDER BY 1").fetchall()
+    assert gl_lines == [(3 + i,) for i in range(gl_rows)]
+    assert con.execute("SELECT count(*) FROM meta.quarantine").fetchone() == (0,)
+    assert_balanced(con)
+
+
+def test_flags_of_one_row_keep_their_order(con, landing):
+    gl = clean_rows("erp", DAY)["gl_entries"]
+    gl[0]["description"] = "Müller".encode().decode("latin-1")
+    gl[0]["customer_no"] = "C404"
+    write_all(landing, DAY, erp={"gl_entries.csv": render("erp", "gl_entries", gl)})
+    load(con, landing)
+    assert con.execute(
+        "SELECT description, _flags FROM raw_erp.gl_entries WHERE customer_no = 'C404'"
+    ).fetchone() == ("Müller", "mojibake_repaired;unknown_customer_no")
 
 
 # ---- file faults ---------------------------------------------------------------------

@@ -1,15 +1,15 @@
 """VARCHAR source → typed rows, quarantine reasons, line numbers, duplicate keys.
 
 A *source* is SQL that yields, in file order, every contract column as VARCHAR (empty →
-NULL) plus the reader's columns `_extra, _raw, _prefail, _skip, _src_line`. Sources are
-cheap to scan again (a parallel CSV read), so the big file is never materialised: the
-loader scans it once for the few rows that cannot be loaded (`BAD`), once for the keys
-seen twice (`KEYS`), and once more to append the rest to the raw table.
+NULL) plus the reader's columns `_extra, _raw, _prefail, _skip, _src_line`. The loader
+appends the loadable rows straight from the source (`loadable`), and scans it again for
+the rows that cannot be loaded (`BAD`) only when the counts say some were left out.
 
-* `reason_sql` TRY_CASTs every column to its contract type and names what is wrong: a
-  value that is not of its type, an empty key or required column, a currency without a
-  rate, or the reader's own reason (broken JSON).
-* `line_sql` puts the physical line number on a row from its position in the read.
+* `checks` are the ways a row can fail: a value that is not of its contract type (it does
+  not TRY_CAST), an empty key or required column, a currency without a rate, or the
+  reader's own reason (broken JSON). `loadable` is their negation, `reason_sql` names them.
+* `lined` puts the physical line number on a row from its position in the read;
+  `shift_lines` corrects rows appended before the rejected lines were known.
 * duplicate keys among loadable rows: the last line wins, earlier ones are superseded.
 """
 
@@ -24,6 +24,7 @@ from klantwaarde.load.sql import ident, lit
 
 BAD = "_kw_bad"
 KEYS = "_kw_keys"
+KEY_HASHES = "_kw_key_hashes"
 GAPS = "_kw_gaps"
 FIX = "_kw_fix"
 CURRENCY_COLUMN = "currency"
@@ -37,26 +38,42 @@ def _show(column: str) -> str:
     )
 
 
-def reason_parts(entity: contract.Entity, known_currencies: Iterable[str]) -> list[str]:
-    parts: list[str] = []
+def checks(entity: contract.Entity, known_currencies: Iterable[str]) -> list[tuple[str, str]]:
+    """(condition that makes a row unloadable, SQL text of its reason), per check."""
+    found: list[tuple[str, str]] = []
     for column, type_ in entity.columns.items():
         col = ident(column)
         if column in entity.not_null:
             what = "key" if column in entity.key else "required"
-            parts.append(f"CASE WHEN {col} IS NULL THEN '{column}: empty in a {what} column' END")
+            found.append((f"{col} IS NULL", f"'{column}: empty in a {what} column'"))
         if type_ != "VARCHAR":
-            parts.append(
-                f"CASE WHEN {col} IS NOT NULL AND TRY_CAST({col} AS {type_}) IS NULL "
-                f"THEN '{column}: ' || {_show(column)} || ' is not a {type_}' END"
+            found.append(
+                (
+                    f"{col} IS NOT NULL AND TRY_CAST({col} AS {type_}) IS NULL",
+                    f"'{column}: ' || {_show(column)} || ' is not a {type_}'",
+                )
             )
     if CURRENCY_COLUMN in entity.columns:
         known = ", ".join(lit(c) for c in sorted(set(known_currencies)))
         col = ident(CURRENCY_COLUMN)
-        parts.append(
-            f"CASE WHEN {col} IS NOT NULL AND {col} NOT IN ({known}) "
-            f"THEN 'currency: ' || {_show(CURRENCY_COLUMN)} || ' has no rate in fx_rates' END"
+        found.append(
+            (
+                f"{col} IS NOT NULL AND {col} NOT IN ({known})",
+                f"'currency: ' || {_show(CURRENCY_COLUMN)} || ' has no rate in fx_rates'",
+            )
         )
-    return parts
+    return found
+
+
+def reason_parts(entity: contract.Entity, known_currencies: Iterable[str]) -> list[str]:
+    return [f"CASE WHEN {cond} THEN {why} END" for cond, why in checks(entity, known_currencies)]
+
+
+def loadable(entity: contract.Entity, known_currencies: Iterable[str]) -> str:
+    """SQL condition on a source row: not skipped and without a reason (see `reasoned`)."""
+    conds = ["NOT _skip", "_prefail IS NULL"]
+    conds += [f"NOT coalesce({cond}, FALSE)" for cond, _ in checks(entity, known_currencies)]
+    return " AND ".join(conds)
 
 
 def reasoned(entity: contract.Entity, source: str, known_currencies: Iterable[str]) -> str:
@@ -86,16 +103,13 @@ def first_scan(
     con: duckdb.DuckDBPyConnection,
     entity: contract.Entity,
     reasoned_sql: str,
-    also: list[str] | None = None,
 ) -> tuple[int, int]:
-    """One aggregate pass over the file. Leaves BAD: the rows that cannot be loaded (with
-    reason and raw content), plus loadable rows matching any SQL condition in `also` (with
-    `_reason` NULL and their name columns).
+    """One aggregate pass over the file. Leaves BAD: the rows that cannot be loaded, with
+    position, reason and raw content.
 
     Returns (rows without a reason, rows with a reason).
     """
     raw_obj = ", ".join(f"{lit(c)}, {ident(c)}" for c in entity.columns)
-    extra_cond = "".join(f" OR ({cond})" for cond in also or [])
     fields = ", ".join(f"{ident(c)} := {ident(c)}" for c in entity.columns)
     con.execute(f"DROP TABLE IF EXISTS {BAD}")
     con.execute("DROP TABLE IF EXISTS _kw_scan")
@@ -109,7 +123,7 @@ SELECT
     _raw := CASE WHEN _reason IS NOT NULL
                  THEN coalesce(_raw, CAST(json_object({raw_obj}) AS VARCHAR)) END,
     {fields}
-  )) FILTER (WHERE NOT _skip AND (_reason IS NOT NULL{extra_cond})) AS rows
+  )) FILTER (WHERE NOT _skip AND _reason IS NOT NULL) AS rows
 FROM ({reasoned_sql})"""
     )
     loadable, bad, listed = con.execute(
@@ -132,11 +146,24 @@ FROM ({reasoned_sql})"""
 
 def create_keys(con: duckdb.DuckDBPyConnection, entity: contract.Entity, rows: str) -> int:
     """KEYS: keys that occur more than once among `rows` (SQL over typed rows with
-    `_line_no`), with the line that wins (`_keep`, the last). Returns how many."""
+    `_line_no`), with the line that wins (`_keep`, the last). Returns how many.
+
+    A first pass groups on a 64-bit hash of the key (much cheaper than grouping on the
+    key's values); only keys whose hash occurs twice are then compared exactly.
+    """
     keys = ", ".join(ident(k) for k in entity.key)
     con.execute(f"DROP TABLE IF EXISTS {KEYS}")
+    con.execute(f"DROP TABLE IF EXISTS {KEY_HASHES}")
+    con.execute(
+        f"CREATE TEMP TABLE {KEY_HASHES} AS SELECT _h FROM "
+        f"(SELECT hash({keys}) AS _h FROM ({rows})) GROUP BY _h HAVING count(*) > 1"
+    )
+    if not con.execute(f"SELECT count(*) FROM {KEY_HASHES}").fetchall()[0][0]:
+        return 0
     found = con.execute(
-        f"SELECT {keys}, max(_line_no) AS _keep FROM ({rows}) GROUP BY ALL HAVING count(*) > 1"
+        f"SELECT {keys}, max(_line_no) AS _keep FROM ({rows}) "
+        f"WHERE hash({keys}) IN (SELECT _h FROM {KEY_HASHES}) "
+        "GROUP BY ALL HAVING count(*) > 1"
     ).fetchall()
     if found:
         types = ", ".join(f"{ident(k)} {entity.columns[k]}" for k in entity.key)
@@ -197,6 +224,17 @@ def lined(from_sql: str, base: int, gaps: bool, alias: str = "t") -> tuple[str, 
     )
 
 
+def shift_lines(con: duckdb.DuckDBPyConnection, table: str, where: str, base: int) -> None:
+    """Rows appended with `_line_no = _pos + base` (rejected lines not yet known) get their
+    physical line from GAPS, as `lined` computes it."""
+    pos = f"(t._line_no - {base})"
+    con.execute(
+        f"UPDATE {table} AS t SET _line_no = t._line_no + _g.k0 + "
+        f"coalesce(len(list_filter(_g.rps, lambda x: x <= {pos})), 0) "
+        f"FROM {GAPS} _g WHERE _g.b = {pos} // {GAP_BUCKET} AND {where}"
+    )
+
+
 def key_join(entity: contract.Entity, left: str = "t", right: str = "d") -> str:
     return " AND ".join(f"{left}.{ident(k)} = {right}.{ident(k)}" for k in entity.key)
 
@@ -210,5 +248,5 @@ def dup_reason(entity: contract.Entity, alias: str, keep_line: str) -> str:
 
 
 def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
-    for table in (BAD, KEYS, GAPS, FIX, "_kw_scan"):
+    for table in (BAD, KEYS, KEY_HASHES, GAPS, FIX, "_kw_scan"):
         con.execute(f"DROP TABLE IF EXISTS {table}")

@@ -1,16 +1,20 @@
 """One verified file of a drop → raw table rows, quarantine rows, a load_log result.
 
-The file is staged once as VARCHAR rows in file order (`_stage`), scanned once for the
-rows that cannot be loaded (`casting.first_scan`), then appended to its raw table in one
-INSERT with types, lineage and flags. Duplicate keys are resolved in the raw table after
-the insert (last line wins). Runs inside the drop's transaction (see `loader`).
+Append first: the loadable rows go to the raw table in one INSERT straight from the reader
+(a CSV from `read_csv`, JSON Lines from a VARCHAR stage), typed, with lineage, line number
+(the row's position in the read) and flags. When as many rows were appended as the file has
+data lines, the file was clean and it was read once. Only otherwise is it scanned again for
+the rows that cannot be loaded (`casting.first_scan`, into the quarantine); rejected lines
+shift the line numbers of the rows after them (`casting.shift_lines`), and records that
+span lines send a CSV to the Python parser. Mojibake is repaired and duplicate keys are
+resolved in the raw table afterwards (last line wins). Runs inside the drop's transaction
+(see `loader`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,7 +24,6 @@ import duckdb
 from klantwaarde import contract
 from klantwaarde.errors import LoadError
 from klantwaarde.load import casting, csv_reader, flags, jsonl_reader
-from klantwaarde.load.flags import mojibake_conditions
 from klantwaarde.load.landing import Drop
 from klantwaarde.load.log import FileResult, quarantine_rows
 from klantwaarde.load.sql import ident, lit
@@ -64,38 +67,72 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 _STAGE = "_kw_stage"
 
 
-def _stage_max_bytes() -> int:
-    """CSV files up to this size are staged (one parallel read, rows numbered in parallel);
-    bigger ones are read straight from the file twice, rows numbered by a single-threaded
-    streaming window. Measured on 2 busy cores, reading twice used less CPU and memory
-    from 3M lines up (10M: 28 s CPU / 1.1 GB against 38 s / 2.7 GB staged).
-    `KLANTWAARDE_LOAD_STAGE_MAX_MB`, default 64."""
-    return int(os.environ.get("KLANTWAARDE_LOAD_STAGE_MAX_MB", "64")) * 1024 * 1024
+@dataclass(frozen=True)
+class _Target:
+    """Where a file's rows go, and how to find them again in the raw table."""
+
+    drop: Drop
+    entity: contract.Entity
+    loaded_at: datetime
+    currencies: frozenset[str]
+
+    @property
+    def source_file(self) -> str:
+        return self.drop.source_file(self.entity.file_name)
+
+    @property
+    def mine(self) -> str:
+        """SQL condition on the raw table: the rows of this file appended in this load."""
+        return f"_source_file = {lit(self.source_file)} AND _loaded_at = {lit(self.loaded_at)}"
 
 
 @dataclass
 class _Scan:
-    """What the first scans of a file found."""
+    """What reading a file found."""
 
-    source: str  # the staged table, or a subquery: the file as VARCHAR columns in order
-    base: int  # line of the first data row
+    loaded: int  # rows appended to the raw table (duplicate keys still included)
+    bad: int  # rows with a reason, in BAD
     rejects: list[tuple[int, str, str]]  # rows the reader could not split (line, raw, why)
-    gaps: bool  # rejected lines shift the line numbers of the rows after them
-    loadable: int  # rows without a reason (duplicate keys included)
-    bad: int  # rows with a reason
+    gaps: bool  # rejected lines shift the line numbers of the rows after them (GAPS)
+    base: int  # line of the first data row
     extra: list[str]  # columns / fields the contract does not know
 
 
-def _first_scan(
-    con: duckdb.DuckDBPyConnection,
-    ent: contract.Entity,
-    source: str,
-    currencies: frozenset[str],
-) -> tuple[int, int]:
-    """BAD; returns (rows without a reason, rows with one)."""
-    return casting.first_scan(
-        con, ent, casting.reasoned(ent, source, currencies), mojibake_conditions(ent)
+def _append(con: duckdb.DuckDBPyConnection, target: _Target, source: str, base: int) -> int:
+    """Append the loadable rows of a source, typed, to the raw table; returns how many.
+
+    `_line_no` is the row's position in the read + `base` (or the reader's `_src_line`):
+    right as long as no line before the row was rejected by the reader.
+    """
+    ent = target.entity
+    numbered = f"SELECT *, row_number() OVER () - 1 AS _pos FROM {source}"
+    good = (
+        f"SELECT {', '.join(casting.typed_columns(ent))}, _pos, _src_line, _extra "
+        f"FROM ({numbered}) WHERE {casting.loadable(ent, target.currencies)}"
     )
+    cols = ", ".join(ident(c) for c in ent.columns)
+    values = ", ".join(f"t.{ident(c)}" for c in ent.columns)
+    lineage = ", ".join(ident(c) for c in contract.LINEAGE_COLUMNS)
+    extract_date = target.drop.extract_date
+    return _count(
+        con,
+        f"""INSERT INTO {ent.raw_table} ({cols}, {lineage})
+SELECT {values}, {lit(extract_date)}, {lit(target.source_file)},
+       coalesce(t._src_line, t._pos + {base}), {flags.flags_sql(ent, "t")},
+       t._extra, {lit(target.loaded_at)}
+FROM ({good}) t""",
+    )
+
+
+def _bad_rows(con: duckdb.DuckDBPyConnection, target: _Target, source: str, loaded: int) -> int:
+    """Scan a source for the rows with a reason (into BAD); returns how many."""
+    ent = target.entity
+    loadable, bad = casting.first_scan(con, ent, casting.reasoned(ent, source, target.currencies))
+    if loadable != loaded:  # both come from the same rows and the same checks
+        raise LoadError(
+            f"{target.source_file}: {loaded} rows appended but {loadable} found loadable"
+        )
+    return bad
 
 
 def _stage(con: duckdb.DuckDBPyConnection, source: str) -> str:
@@ -111,57 +148,68 @@ def _stage(con: duckdb.DuckDBPyConnection, source: str) -> str:
     return _STAGE
 
 
-def _scan_csv(
-    con: duckdb.DuckDBPyConnection, vf: VerifiedFile, currencies: frozenset[str]
-) -> _Scan:
+def _load_csv(con: duckdb.DuckDBPyConnection, target: _Target, vf: VerifiedFile) -> _Scan:
     ent, path = vf.entity, vf.facts.path
     header = csv_reader.read_header(path, ent, vf.source_file)
+    extra = list(header.extra)
+    lines = vf.facts.lines - 1  # data lines
     _drop_rejects(con)
-    first = csv_reader.duckdb_source(path, ent, header, store_rejects=True)
-    if vf.facts.size <= _stage_max_bytes():
-        first = source = _stage(con, first)
-    else:  # too big to hold: read the file twice, single-threaded numbering
-        first = f"({first})"
-        source = f"({csv_reader.duckdb_source(path, ent, header)})"
-    loadable, bad = _first_scan(con, ent, first, currencies)
+    source = f"({csv_reader.duckdb_source(path, ent, header, store_rejects=True)})"
+    loaded = _append(con, target, source, 2)
+    rejected = _count(con, f"SELECT count(*) FROM {csv_reader.REJECTS_TABLE}")
+    if loaded == lines and not rejected:  # every line a loadable row: clean, read once
+        return _Scan(loaded, 0, [], False, 2, extra)
+    bad = _bad_rows(con, target, f"({csv_reader.duckdb_source(path, ent, header)})", loaded)
     rejects: list[tuple[int, str, str]] = []
-    if loadable + bad != vf.facts.lines - 1:  # else every line was read: nothing rejected
+    if rejected:
         rejects = [
             (int(ln), raw, why)
             for ln, raw, why in con.execute(csv_reader.rejects_sql(len(header.columns))).fetchall()
         ]
-    if loadable + bad + len(rejects) == vf.facts.lines - 1:
-        gaps = casting.create_gaps(con, 2, [ln for ln, _, _ in rejects], loadable + bad)
-        return _Scan(source, 2, rejects, gaps, loadable, bad, list(header.extra))
+    if loaded + bad + len(rejects) == lines:
+        gaps = casting.create_gaps(con, 2, [ln for ln, _, _ in rejects], loaded + bad)
+        if gaps:
+            casting.shift_lines(con, ent.raw_table, target.mine, 2)
+        return _Scan(loaded, bad, rejects, gaps, 2, extra)
     # records spanning lines, or blank lines: parse in Python to get the true lines
     log.info("%s: records do not match physical lines, parsing in Python", vf.source_file)
+    con.execute(f"DELETE FROM {ent.raw_table} WHERE {target.mine}")
     table, rejects = csv_reader.python_rows(path, header)
     con.register(_ARROW, table)
     source = _stage(con, csv_reader.python_source(_ARROW, ent, header))
     con.unregister(_ARROW)
-    loadable, bad = _first_scan(con, ent, source, currencies)
+    loaded = _append(con, target, source, 2)
+    bad = _bad_rows(con, target, source, loaded) if loaded != table.num_rows else 0
     casting.create_gaps(con, 2, [])
-    return _Scan(source, 2, rejects, False, loadable, bad, list(header.extra))
+    return _Scan(loaded, bad, rejects, False, 2, extra)
 
 
-def _scan_jsonl(
-    con: duckdb.DuckDBPyConnection, vf: VerifiedFile, currencies: frozenset[str]
-) -> _Scan:
-    """JSON is parsed once into the VARCHAR stage, then scanned like a CSV."""
+def _load_jsonl(con: duckdb.DuckDBPyConnection, target: _Target, vf: VerifiedFile) -> _Scan:
+    """JSON is parsed once into the VARCHAR stage (raw text kept only on rows that cannot
+    be loaded), then appended from it."""
     ent, path = vf.entity, vf.facts.path
+    loadable = casting.loadable(ent, target.currencies)
+
+    def lean(source: str) -> str:
+        raw = f"CASE WHEN {loadable} THEN NULL ELSE _raw END AS _raw"
+        return f"SELECT * REPLACE ({raw}) FROM ({source})"
+
     _drop_rejects(con)
-    source = _stage(con, jsonl_reader.duckdb_source(path, ent))
+    source = _stage(con, lean(jsonl_reader.duckdb_source(path, ent)))
     rows = _count(con, f"SELECT count(*) FROM {_STAGE}")
     rejected = _count(con, f"SELECT count(*) FROM {csv_reader.REJECTS_TABLE}")
     if rejected or rows != vf.facts.lines:
         log.info("%s: lines do not match physical lines, splitting in Python", vf.source_file)
-        con.register(_ARROW, jsonl_reader.python_lines(path))
-        source = _stage(con, jsonl_reader.python_source(_ARROW, ent))
+        table = jsonl_reader.python_lines(path)
+        con.register(_ARROW, table)
+        source = _stage(con, lean(jsonl_reader.python_source(_ARROW, ent)))
         con.unregister(_ARROW)
+        rows = table.num_rows
     extra = _check_fields(con, vf, source)
-    loadable, bad = _first_scan(con, ent, source, currencies)
+    loaded = _append(con, target, source, 1)
+    bad = _bad_rows(con, target, source, loaded) if loaded != rows else 0
     casting.create_gaps(con, 1, [])
-    return _Scan(source, 1, [], False, loadable, bad, extra)
+    return _Scan(loaded, bad, [], False, 1, extra)
 
 
 def _check_fields(con: duckdb.DuckDBPyConnection, vf: VerifiedFile, source: str) -> list[str]:
@@ -211,51 +259,25 @@ def load_file(
     if vf.facts.size == 0:
         check_row_count(vf, 0)
         return _result(drop, vf, 0, 0, 0, ["empty_file"], None, started)
-    scan = (_scan_csv if ent.ext == "csv" else _scan_jsonl)(con, vf, currencies)
+    target = _Target(drop, ent, loaded_at, currencies)
+    scan = (_load_csv if ent.ext == "csv" else _load_jsonl)(con, target, vf)
     file_flags = ["added_columns:" + ",".join(scan.extra)] if scan.extra else []
-    rows_in = scan.loadable + scan.bad + len(scan.rejects)
+    rows_in = scan.loaded + scan.bad + len(scan.rejects)
     check_row_count(vf, rows_in)
+    flags.repair_mojibake_rows(con, ent, target.mine)
+    flags.flag_unknown_references(con, ent, drop.extract_date, target.mine)
 
-    source = drop.source_file(ent.file_name)
-    good = (
-        f"SELECT {', '.join(casting.typed_columns(ent))}, _pos, _src_line, _extra "
-        f"FROM (SELECT *, row_number() OVER () - 1 AS _pos FROM {scan.source}) "
-        "WHERE NOT _skip"
-    )
-    if scan.bad:
-        good += f" AND _pos NOT IN (SELECT _pos FROM {casting.BAD} WHERE _reason IS NOT NULL)"
-    from_sql, line = casting.lined(good, scan.base, scan.gaps)
-    fixed = flags.create_fixes(con, ent) > 0
-    values = []
-    for c in ent.columns:
-        if fixed and c in flags.name_columns(ent):
-            values.append(f"coalesce(f.{ident(c)}, t.{ident(c)})")
-        else:
-            values.append(f"t.{ident(c)}")
-    joins = f" LEFT JOIN {casting.FIX} f ON f._pos = t._pos" if fixed else ""
-    cols = ", ".join(ident(c) for c in ent.columns)
-    lineage = ", ".join(ident(c) for c in contract.LINEAGE_COLUMNS)
-    row_flags = flags.flags_sql(ent, drop.extract_date, "t", "f" if fixed else None)
-    rows_loaded = _count(
-        con,
-        f"""INSERT INTO {ent.raw_table} ({cols}, {lineage})
-SELECT {", ".join(values)}, {lit(drop.extract_date)}, {lit(source)}, {line},
-       {row_flags}, t._extra, {lit(loaded_at)}
-FROM {from_sql}{joins}""",
-    )
-
+    source, mine = target.source_file, target.mine
+    rows_loaded = scan.loaded
     head = f"SELECT {lit(drop.system)}, {lit(drop.extract_date)}, {lit(ent.file_name)}"
     quarantined = quarantine_rows(con, drop, ent.file_name, scan.rejects)
     if scan.bad:
-        bad_from, bad_line = casting.lined(
-            f"SELECT * FROM {casting.BAD} WHERE _reason IS NOT NULL", scan.base, scan.gaps
-        )
+        bad_from, bad_line = casting.lined(f"SELECT * FROM {casting.BAD}", scan.base, scan.gaps)
         quarantined += _count(
             con,
             f"INSERT INTO meta.quarantine {head}, {bad_line}, t._raw, t._reason FROM {bad_from}",
         )
     # duplicate keys in the file: the last line wins, the earlier ones leave the raw table
-    mine = f"_source_file = {lit(source)} AND _loaded_at = {lit(loaded_at)}"
     if casting.create_keys(con, ent, f"SELECT * FROM {ent.raw_table} WHERE {mine}"):
         obj = ", ".join(f"{lit(c)}, r.{ident(c)}" for c in ent.columns)
         superseded = (

@@ -1,6 +1,7 @@
 """Row flags: loaded, but marked (see ARCHITECTURE.md, Raw layer).
 
-`added_columns`, `non_eur_currency`, `mojibake_repaired`, `unknown_<column>`.
+`added_columns`, `non_eur_currency`, `mojibake_repaired`, `unknown_<column>`, in that order.
+The first two are set as rows are appended, the others afterwards on the appended rows.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from datetime import date
 import duckdb
 
 from klantwaarde import contract
-from klantwaarde.load.casting import BAD, CURRENCY_COLUMN, FIX
+from klantwaarde.load.casting import CURRENCY_COLUMN, FIX
 from klantwaarde.load.sql import ident, lit
 
 # Free-text columns where Latin-1 mojibake of names shows up and is repaired.
@@ -35,40 +36,51 @@ def repair_mojibake(text: str) -> str | None:
 
 
 def mojibake_conditions(entity: contract.Entity) -> list[str]:
-    """SQL conditions that find candidate rows (set-based) for `create_fixes`."""
+    """SQL conditions that find candidate rows (set-based) for `repair_mojibake_rows`."""
     return [f"regexp_matches({ident(c)}, '{_MOJIBAKE_PATTERN}')" for c in name_columns(entity)]
 
 
-def create_fixes(con: duckdb.DuckDBPyConnection, entity: contract.Entity) -> int:
-    """FIX(_pos, <name columns>): repaired values of loadable candidate rows in BAD.
+def repair_mojibake_rows(
+    con: duckdb.DuckDBPyConnection, entity: contract.Entity, where: str
+) -> int:
+    """Repair mojibake in the name columns of the raw rows `where` selects (one file's rows,
+    just appended) and flag them `mojibake_repaired`.
 
-    Only those few values are repaired in Python. Returns the number of rows repaired.
+    Candidates are found set-based; only those few values are repaired in Python, put in
+    FIX (`_pos` = the raw row's rowid) and written back with the row's flags recomputed.
+    Returns the number of rows repaired.
     """
     columns = name_columns(entity)
     con.execute(f"DROP TABLE IF EXISTS {FIX}")
     if not columns:
         return 0
     candidates = con.execute(
-        f"SELECT _pos, {', '.join(ident(c) for c in columns)} FROM {BAD} WHERE _reason IS NULL"
+        f"SELECT rowid, {', '.join(ident(c) for c in columns)} FROM {entity.raw_table} "
+        f"WHERE {where} AND ({' OR '.join(mojibake_conditions(entity))})"
     ).fetchall()
     fixes = []
-    for pos, *values in candidates:
+    for rowid, *values in candidates:
         repaired = [repair_mojibake(v) if v else None for v in values]
         if any(repaired):
-            fixes.append((pos, *repaired))
+            fixes.append((rowid, *repaired))
     if not fixes:
         return 0
     body = ", ".join(f"{ident(c)} VARCHAR" for c in columns)
     con.execute(f"CREATE TEMP TABLE {FIX} (_pos BIGINT, {body})")
     marks = ", ".join("?" for _ in range(len(columns) + 1))
     con.executemany(f"INSERT INTO {FIX} VALUES ({marks})", fixes)
+    sets = ", ".join(f"{ident(c)} = coalesce(f.{ident(c)}, t.{ident(c)})" for c in columns)
+    con.execute(
+        f"UPDATE {entity.raw_table} AS t SET {sets}, "
+        f"_flags = {flags_sql(entity, 't', 'f')} "
+        f"FROM {FIX} f WHERE t.rowid = f._pos"
+    )
     return len(fixes)
 
 
-def flags_sql(
-    entity: contract.Entity, extract_date: date, alias: str = "t", fix: str | None = None
-) -> str:
-    """SQL for `_flags`: the row's flags joined by ';', NULL when clean."""
+def flags_sql(entity: contract.Entity, alias: str = "t", fix: str | None = None) -> str:
+    """SQL for the row's own flags (all but `unknown_<column>`) joined by ';', NULL when
+    clean. `flag_unknown_references` appends the reference flags afterwards."""
     parts = [f"CASE WHEN {alias}._extra IS NOT NULL THEN 'added_columns' END"]
     if CURRENCY_COLUMN in entity.columns:
         parts.append(
@@ -76,13 +88,38 @@ def flags_sql(
         )
     if fix:
         parts.append(f"CASE WHEN {fix}._pos IS NOT NULL THEN 'mojibake_repaired' END")
-    for ref in entity.references:
-        master = contract.entity(entity.system, ref.entity)
-        col = f"{alias}.{ident(ref.column)}"
-        parts.append(
-            f"CASE WHEN {col} IS NOT NULL AND {col} NOT IN ("
-            f"SELECT {ident(ref.key)} FROM {master.raw_table} "
-            f"WHERE _extract_date = {lit(extract_date)} AND {ident(ref.key)} IS NOT NULL) "
-            f"THEN 'unknown_{ref.column}' END"
-        )
     return f"NULLIF(concat_ws(';', {', '.join(parts)}), '')"
+
+
+def _unknown(entity: contract.Entity, ref: contract.Reference, extract_date: date) -> str:
+    master = contract.entity(entity.system, ref.entity)
+    col = f"t.{ident(ref.column)}"
+    return (
+        f"{col} IS NOT NULL AND {col} NOT IN ("
+        f"SELECT {ident(ref.key)} FROM {master.raw_table} "
+        f"WHERE _extract_date = {lit(extract_date)} AND {ident(ref.key)} IS NOT NULL)"
+    )
+
+
+def flag_unknown_references(
+    con: duckdb.DuckDBPyConnection, entity: contract.Entity, extract_date: date, where: str
+) -> None:
+    """Append `unknown_<column>` to the flags of the raw rows `where` selects whose reference
+    is not a key of the same drop's master (the last flags in a row's list).
+
+    A separate, parallel pass over the appended rows: the same anti-join inside the append,
+    whose pipeline runs on one thread (it numbers the rows), cost more.
+    """
+    if not entity.references:
+        return
+    conds = [_unknown(entity, ref, extract_date) for ref in entity.references]
+    parts = ", ".join(
+        f"CASE WHEN {cond} THEN 'unknown_{ref.column}' END"
+        for ref, cond in zip(entity.references, conds, strict=True)
+    )
+    any_unknown = " OR ".join(f"({c})" for c in conds)
+    con.execute(
+        f"UPDATE {entity.raw_table} AS t "
+        f"SET _flags = NULLIF(concat_ws(';', t._flags, {parts}), '') "
+        f"WHERE {where} AND ({any_unknown})"
+    )
