@@ -1,10 +1,63 @@
 {#- Deltas: keep the latest version of each key, among drops up to var as_of_date. The latest drop (`_extract_date`) wins;
     inside one drop the highest physical line (`_line_no`) wins.
-    Use in a staging model's import CTE:  select * from {{ latest_version(source('erp', 'payments'), ['payment_id']) }} -#}
-{% macro latest_version(relation, key_columns) -%}
+    Use in a staging model's import CTE:  select * from {{ latest_version(source('erp', 'payments'), ['payment_id']) }}
+
+    Incremental staging tables (materialized incremental, delete+insert on their unique_key, with the
+    columns `extract_date` and `loaded_at`: the raw `_extract_date` and `_loaded_at`) also pass
+    `unique_key`: the model's unique_key as expressions over the raw columns (e.g. `trim(payment_id)`).
+    In an incremental run only the keys with a raw version up to as_of_date that is new since the
+    table was built are recomputed: `_loaded_at` after the table's latest `loaded_at` (loaded since),
+    or `_extract_date` after its latest `extract_date` (loaded before, but beyond the as-of date of
+    the last build). For those keys the latest version is taken over all their versions, and
+    delete+insert replaces them; every other row stays as it is. This is exactly a full rebuild
+    because the loader only appends to the raw tables (a key never disappears; a quarantined new
+    version leaves its previous version the latest) and as_of_date does not move backwards in an
+    incremental run: an as_of_date before the table's latest extract_date stops the build
+    (build with --full-refresh). Keys are matched on the unique_key expressions, so raw keys that
+    stage to the same key are recomputed together, as in a full rebuild. -#}
+{% macro latest_version(relation, key_columns, unique_key=none) -%}
+{%- set as_of_date = "cast('" ~ var('as_of_date') ~ "' as date)" -%}
+{%- if execute and unique_key is not none -%}
+    {%- set model_key = config.get('unique_key') -%}
+    {%- set model_key = [model_key] if model_key is string else (model_key or []) -%}
+    {%- if model_key | length != unique_key | length -%}
+        {{ exceptions.raise_compiler_error(
+            "latest_version: unique_key " ~ unique_key ~ " does not match the model's unique_key " ~ model_key) }}
+    {%- endif -%}
+{%- endif -%}
+{%- set incremental = unique_key is not none and is_incremental() -%}
 (
-    select * from {{ relation }}
-    where _extract_date <= cast('{{ var("as_of_date") }}' as date)
+    {%- if incremental %}
+    with built as (
+        select
+            max(loaded_at)      as loaded_at,
+            max(extract_date)   as extract_date
+        from {{ this }}
+        having coalesce(max(extract_date) <= {{ as_of_date }}, true)
+            or error('{{ this.identifier }} holds row versions extracted up to ' || max(extract_date)
+                     || ', after as_of_date {{ var("as_of_date") }}: build with --full-refresh')
+    ),
+    changed_keys as (
+        select distinct
+            {% for expression in unique_key %}{{ expression }} as _key_{{ loop.index }}{% if not loop.last %},
+            {% endif %}{% endfor %}
+        from {{ relation }}
+        cross join built
+        where _extract_date <= {{ as_of_date }}
+          and {% for column in key_columns %}{{ column }} is not null{% if not loop.last %} and {% endif %}{% endfor %}
+          and (coalesce(_loaded_at > built.loaded_at, true) or _extract_date > built.extract_date)
+    )
+    {%- endif %}
+    select versions.* from {{ relation }} as versions
+    {%- if incremental %}
+    {#- a join with the (distinct) changed keys, not a correlated EXISTS: DuckDB plans
+        that as a delim join over every raw version (measured 7 s instead of 0.2 s at
+        11 M invoice lines) #}
+    inner join changed_keys
+        on {% for expression in unique_key %}changed_keys._key_{{ loop.index }} = {{ expression }}{% if not loop.last %}
+        and {% endif %}{% endfor %}
+    {%- endif %}
+    where _extract_date <= {{ as_of_date }}
       and {% for column in key_columns %}{{ column }} is not null{% if not loop.last %} and {% endif %}{% endfor %}
     qualify row_number() over (
         partition by {{ key_columns | join(', ') }}

@@ -3,7 +3,7 @@ with
 
 latest_version as (
 
-    select * from {{ latest_version(source('crm', 'activities'), ['activityid']) }}
+    select * from {{ latest_version(source('crm', 'activities'), ['activityid'], unique_key=['activityid']) }}
 
 ),
 
@@ -20,7 +20,8 @@ final as (
         statecode as activity_state,
         modifiedon as modified_at,
         _extract_date as extract_date,
-        _flags as load_flags
+        _flags as load_flags,
+        _loaded_at as loaded_at
 
     from latest_version
 

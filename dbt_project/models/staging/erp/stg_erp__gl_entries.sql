@@ -4,7 +4,7 @@ with
 
 gl_entries as (
 
-    select * from {{ latest_version(source('erp', 'gl_entries'), ['entry_no']) }}
+    select * from {{ latest_version(source('erp', 'gl_entries'), ['entry_no'], unique_key=['trim(entry_no)']) }}
 
 ),
 
@@ -23,7 +23,8 @@ renamed as (
         _extract_date                       as extract_date,
         _source_file                        as source_file,
         _line_no                            as source_line_no,
-        _flags                              as load_flags
+        _flags                              as load_flags,
+        _loaded_at                          as loaded_at
 
     from gl_entries
 

@@ -5,7 +5,10 @@ with
 
 invoice_lines as (
 
-    select * from {{ latest_version(source('erp', 'invoice_lines'), ['invoice_no', 'line_no']) }}
+    select * from {{ latest_version(
+        source('erp', 'invoice_lines'), ['invoice_no', 'line_no'],
+        unique_key=['trim(invoice_no)', 'cast(line_no as integer)']
+    ) }}
 
 ),
 
@@ -43,7 +46,8 @@ renamed as (
         invoice_lines._extract_date                             as extract_date,
         invoice_lines._source_file                              as source_file,
         invoice_lines._line_no                                  as source_line_no,
-        invoice_lines._flags                                    as load_flags
+        invoice_lines._flags                                    as load_flags,
+        invoice_lines._loaded_at                                as loaded_at
 
     from invoice_lines
     left join fx_rates

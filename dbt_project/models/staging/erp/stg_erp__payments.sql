@@ -3,7 +3,7 @@ with
 
 payments as (
 
-    select * from {{ latest_version(source('erp', 'payments'), ['payment_id']) }}
+    select * from {{ latest_version(source('erp', 'payments'), ['payment_id'], unique_key=['trim(payment_id)']) }}
 
 ),
 
@@ -19,7 +19,8 @@ renamed as (
         _extract_date                       as extract_date,
         _source_file                        as source_file,
         _line_no                            as source_line_no,
-        _flags                              as load_flags
+        _flags                              as load_flags,
+        _loaded_at                          as loaded_at
 
     from payments
 

@@ -4,7 +4,7 @@ with
 
 latest_version as (
 
-    select * from {{ latest_version(source('servicedesk', 'tickets'), ['ticket_id']) }}
+    select * from {{ latest_version(source('servicedesk', 'tickets'), ['ticket_id'], unique_key=['ticket_id']) }}
 
 ),
 
@@ -25,7 +25,8 @@ final as (
         time_spent_minutes,
         satisfaction_rating,
         _extract_date as extract_date,
-        _flags as load_flags
+        _flags as load_flags,
+        _loaded_at as loaded_at
 
     from latest_version
 
