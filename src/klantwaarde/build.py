@@ -331,6 +331,28 @@ def _previous_run(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     }
 
 
+# The incremental staging tables (row versions up to the as-of date of their build).
+STAGED_DELTAS: tuple[str, ...] = (
+    "staging.stg_erp__invoice_lines",
+    "staging.stg_erp__payments",
+    "staging.stg_erp__gl_entries",
+    "staging.stg_crm__activities",
+    "staging.stg_servicedesk__tickets",
+)
+
+
+def _staged_until(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The latest drop (extract_date) any incremental staging table holds."""
+    parts = [
+        f"select max(extract_date) as d from {relation}"
+        for relation in STAGED_DELTAS
+        if _relation_exists(con, relation)
+    ]
+    if not parts:
+        return None
+    return con.execute(f"select max(d) from ({' union all '.join(parts)})").fetchone()[0]
+
+
 def _raw_loaded_until(con: duckdb.DuckDBPyConnection) -> datetime | None:
     parts = [
         f"select max(_loaded_at) as t from {table}"
@@ -589,12 +611,13 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
         previous = _previous_run(con)
         raw_loaded_until = _raw_loaded_until(con)
         missing = [t for t in INCREMENTAL_FACTS if not _relation_exists(con, f"mart.{t}")]
+        staged_until = _staged_until(con)
         if settings.full_refresh:
             everything, reasons = True, ["full refresh requested"]
         elif previous is None:
+            # with dbt's --full-refresh too: a warehouse whose build log was lost
             everything, reasons = True, ["first build of this warehouse"]
-        elif missing:
-            everything, reasons = True, [f"mart.{missing[0]} missing"]
+            full_refresh = True
         elif previous["project_sha256"] != project_sha256:
             everything, reasons = True, ["the dbt project changed since the last build"]
             full_refresh = True
@@ -602,10 +625,15 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
             # rates and pool maps reach into the staging tables too (amounts in EUR)
             everything, reasons = True, ["a seed changed"]
             full_refresh = True
-        elif settings.as_of < previous["as_of"]:
+        elif settings.as_of < previous["as_of"] or (
+            staged_until is not None and settings.as_of < staged_until
+        ):
             # the incremental staging tables hold row versions up to the later date
-            everything, reasons = True, [f"as-of date before the previous {previous['as_of']}"]
+            # (a build that failed after staging still moved them on)
+            everything, reasons = True, ["as-of date before the date already staged"]
             full_refresh = True
+        elif missing:
+            everything, reasons = True, [f"mart.{missing[0]} missing"]
         candidates: list[date] = []
         if not everything:
             if rebuild_from is not None:
