@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 
 from klantwaarde import contract
 from klantwaarde.load.sql import ident, lit
@@ -25,6 +27,7 @@ from klantwaarde.load.sql import ident, lit
 BAD = "_kw_bad"
 KEYS = "_kw_keys"
 KEY_HASHES = "_kw_key_hashes"
+_HASH_ARROW = "_kw_hash_arrow"
 GAPS = "_kw_gaps"
 FIX = "_kw_fix"
 CURRENCY_COLUMN = "currency"
@@ -148,18 +151,24 @@ def create_keys(con: duckdb.DuckDBPyConnection, entity: contract.Entity, rows: s
     """KEYS: keys that occur more than once among `rows` (SQL over typed rows with
     `_line_no`), with the line that wins (`_keep`, the last). Returns how many.
 
-    A first pass groups on a 64-bit hash of the key (much cheaper than grouping on the
-    key's values); only keys whose hash occurs twice are then compared exactly.
+    A first look sorts a 64-bit hash of every key in numpy (11M keys: 0.5 s CPU, against
+    3 s for grouping the hashes in DuckDB and 4.5 s for grouping the keys themselves);
+    only keys whose hash occurs twice are then grouped exactly.
     """
     keys = ", ".join(ident(k) for k in entity.key)
     con.execute(f"DROP TABLE IF EXISTS {KEYS}")
     con.execute(f"DROP TABLE IF EXISTS {KEY_HASHES}")
-    con.execute(
-        f"CREATE TEMP TABLE {KEY_HASHES} AS SELECT _h FROM "
-        f"(SELECT hash({keys}) AS _h FROM ({rows})) GROUP BY _h HAVING count(*) > 1"
-    )
-    if not con.execute(f"SELECT count(*) FROM {KEY_HASHES}").fetchall()[0][0]:
+    hashes = con.execute(f"SELECT hash({keys}) AS _h FROM ({rows})").fetchnumpy()["_h"]
+    hashes = np.sort(np.asarray(hashes, dtype=np.uint64))
+    twice = np.unique(hashes[1:][hashes[1:] == hashes[:-1]])
+    del hashes
+    if not len(twice):
         return 0
+    con.register(_HASH_ARROW, pa.table({"_h": pa.array(twice, pa.uint64())}))
+    try:
+        con.execute(f"CREATE TEMP TABLE {KEY_HASHES} AS SELECT _h FROM {_HASH_ARROW}")
+    finally:
+        con.unregister(_HASH_ARROW)
     found = con.execute(
         f"SELECT {keys}, max(_line_no) AS _keep FROM ({rows}) "
         f"WHERE hash({keys}) IN (SELECT _h FROM {KEY_HASHES}) "
