@@ -5,12 +5,32 @@
     orders / deliveries: distinct order_no / delivery_no of the month's invoice lines,
     credit notes left out (a return is not a new order); invoice_lines: every line,
     credit notes included. The month is the invoice month (the extract has no order date).
+    The ERP drivers are aggregated per customer_no × month once, without the customer
+    mapping (int_erp_invoice_drivers_monthly, int_erp_receivables_monthly: incremental
+    tables rebuilt when the ERP data changes); here they are mapped to customer_key and
+    added up. A distinct order / delivery invoiced to several customer_nos of one
+    customer counts once (int_erp_shared_documents_monthly).
     Incremental runs keep only the months being rebuilt (macro intermediate_months_filter). -#}
 with
 
-invoice_lines as (
+erp_invoice_drivers as (
 
-    select * from {{ ref('stg_erp__invoice_lines') }}
+    select * from {{ ref('int_erp_invoice_drivers_monthly') }}
+    where {{ intermediate_months_filter('period_month') }}
+
+),
+
+erp_shared_documents as (
+
+    select * from {{ ref('int_erp_shared_documents_monthly') }}
+    where {{ intermediate_months_filter('period_month') }}
+
+),
+
+erp_receivables as (
+
+    select * from {{ ref('int_erp_receivables_monthly') }}
+    where {{ intermediate_months_filter('period_month') }}
 
 ),
 
@@ -27,25 +47,71 @@ customer_activity as (
 
 ),
 
-receivables as (
+invoice_drivers_summed as (
 
-    select * from {{ ref('int_receivables_monthly') }}
+    select
+        coalesce(customer_keys.customer_key, {{ unassigned_customer_key() }}) as customer_key,
+        erp_invoice_drivers.period_month,
+        sum(erp_invoice_drivers.orders)                 as orders,
+        sum(erp_invoice_drivers.invoice_lines)          as invoice_lines,
+        sum(erp_invoice_drivers.deliveries)             as deliveries
+    from erp_invoice_drivers
+    left join customer_keys
+        on erp_invoice_drivers.customer_no = customer_keys.source_id
+    group by 1, 2
+
+),
+
+shared_documents_counted_twice as (
+
+    -- a document held by n customer_nos of one customer is in the sums above n times
+    select customer_key, period_month, driver, sum(holders - 1) as extra_count
+    from (
+        select
+            coalesce(customer_keys.customer_key, {{ unassigned_customer_key() }}) as customer_key,
+            erp_shared_documents.period_month,
+            erp_shared_documents.driver,
+            erp_shared_documents.document_no,
+            count(*)                                    as holders
+        from erp_shared_documents
+        left join customer_keys
+            on erp_shared_documents.customer_no = customer_keys.source_id
+        group by 1, 2, 3, 4
+    )
+    group by customer_key, period_month, driver
 
 ),
 
 invoice_drivers as (
 
     select
+        invoice_drivers_summed.customer_key,
+        invoice_drivers_summed.period_month,
+        invoice_drivers_summed.orders - coalesce(shared_orders.extra_count, 0)          as orders,
+        invoice_drivers_summed.invoice_lines,
+        invoice_drivers_summed.deliveries - coalesce(shared_deliveries.extra_count, 0)  as deliveries
+    from invoice_drivers_summed
+    left join shared_documents_counted_twice as shared_orders
+        on invoice_drivers_summed.customer_key = shared_orders.customer_key
+        and invoice_drivers_summed.period_month = shared_orders.period_month
+        and shared_orders.driver = 'orders'
+    left join shared_documents_counted_twice as shared_deliveries
+        on invoice_drivers_summed.customer_key = shared_deliveries.customer_key
+        and invoice_drivers_summed.period_month = shared_deliveries.period_month
+        and shared_deliveries.driver = 'deliveries'
+
+),
+
+receivables as (
+
+    select
         coalesce(customer_keys.customer_key, {{ unassigned_customer_key() }}) as customer_key,
-        invoice_lines.invoice_month                     as period_month,
-        count(distinct invoice_lines.order_no) filter (where not invoice_lines.is_credit_note)
-                                                        as orders,
-        count(*)                                        as invoice_lines,
-        count(distinct invoice_lines.delivery_no) filter (where not invoice_lines.is_credit_note)
-                                                        as deliveries
-    from invoice_lines
+        erp_receivables.period_month,
+        sum(erp_receivables.overdue_invoices)           as overdue_invoices,
+        sum(erp_receivables.receivable_euro_days)       as receivable_euro_days
+    from erp_receivables
     left join customer_keys
-        on invoice_lines.customer_no = customer_keys.source_id
+        on erp_receivables.customer_no = customer_keys.source_id
     group by 1, 2
 
 ),
@@ -73,7 +139,7 @@ unpivoted as (
     select customer_key, period_month, 'overdue_invoices', cast(overdue_invoices as decimal(38, 2))
     from receivables
     union all
-    select customer_key, period_month, 'receivable_euro_days', receivable_euro_days
+    select customer_key, period_month, 'receivable_euro_days', cast(receivable_euro_days as decimal(38, 2))
     from receivables
 
 ),

@@ -1,11 +1,12 @@
-{#- REVENUE is defined here, once (doc block `revenue`): the net amount in EUR of ERP
-    invoice lines by invoice month, credit notes netted (they are negative lines).
-    COGS likewise from `cost_amount`. One row per customer_key × period_month. -#}
+{#- Revenue and COGS (doc block `revenue`, summed in int_erp_revenue_monthly) per
+    customer_key × period_month: the ERP customer_no aggregates mapped to the conformed
+    customer (unmatched numbers to the unassigned member) and added up. Every month (the
+    value window reads the whole invoice history); the incremental facts filter it. -#}
 with
 
-invoice_lines as (
+erp_revenue_monthly as (
 
-    select * from {{ ref('stg_erp__invoice_lines') }}
+    select * from {{ ref('int_erp_revenue_monthly') }}
 
 ),
 
@@ -16,32 +17,20 @@ customer_keys as (
 
 ),
 
-invoice_lines_keyed as (
-
-    select
-        coalesce(customer_keys.customer_key, {{ unassigned_customer_key() }}) as customer_key,
-        invoice_lines.invoice_month as period_month,
-        invoice_lines.net_amount_eur,
-        invoice_lines.cost_amount_eur,
-        invoice_lines.invoice_date
-    from invoice_lines
-    left join customer_keys
-        on invoice_lines.customer_no = customer_keys.source_id
-
-),
-
 final as (
 
     select
-        customer_key,
-        period_month,
-        cast(sum(net_amount_eur) as decimal(18, 2))     as revenue,
-        cast(sum(cost_amount_eur) as decimal(18, 2))    as cogs,
-        count(*)                                        as invoice_line_count,
-        min(invoice_date)                               as first_invoice_date,
-        max(invoice_date)                               as last_invoice_date
-    from invoice_lines_keyed
-    group by customer_key, period_month
+        coalesce(customer_keys.customer_key, {{ unassigned_customer_key() }}) as customer_key,
+        erp_revenue_monthly.period_month,
+        cast(sum(erp_revenue_monthly.revenue) as decimal(18, 2))           as revenue,
+        cast(sum(erp_revenue_monthly.cogs) as decimal(18, 2))              as cogs,
+        cast(sum(erp_revenue_monthly.invoice_line_count) as bigint)        as invoice_line_count,
+        min(erp_revenue_monthly.first_invoice_date)                        as first_invoice_date,
+        max(erp_revenue_monthly.last_invoice_date)                         as last_invoice_date
+    from erp_revenue_monthly
+    left join customer_keys
+        on erp_revenue_monthly.customer_no = customer_keys.source_id
+    group by 1, 2
 
 )
 

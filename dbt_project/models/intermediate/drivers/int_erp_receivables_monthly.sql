@@ -1,17 +1,31 @@
-{#- Receivable drivers per customer_key × month, from invoices, due dates and payments.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='period_month',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_months('period_month', 'data_rebuild_from_month') }}"
+) }}
+{#- Receivable drivers per ERP customer_no × month, from invoices, due dates and payments
+    (no customer mapping: int_drivers_monthly maps customer_no to customer_key).
 
     An invoice (positive total; credit notes are not receivables) is outstanding from its
     invoice date until the day its payments (matched by invoice_no) and bad-debt
     write-offs (the invoice named in the GL text) cover it; partial payments lower the
-    balance. Its balance
+    balance. Its customer_no is the lowest of its lines'. Its balance
     is constant between events, so we build segments [from, to) of constant balance and
     clip them to months and to the horizon (the day after the latest ERP drop, at most
     var as_of_date + 1).
       receivable_euro_days  Σ outstanding balance × days outstanding in the month
       overdue_invoices      invoices past their due date and unpaid on at least one day
                             of the month
-    A month only depends on events up to its end, so closed months do not change as
-    time goes on (the incremental rebuild relies on it). -#}
+    A month only depends on events up to its end and on the horizon, so closed months do
+    not change as time goes on: incremental by whole months from var
+    data_rebuild_from_month (the first month whose ERP data changed; the build includes
+    the previous as-of month, whose days up to the horizon grow every night). An
+    incremental run computes the segments of the invoices that have an event in the
+    rebuilt months or are still open after their last event; the others add nothing to
+    those months. -#}
+{%- set only_rebuilt_months = is_incremental() and rebuild_from('data_rebuild_from_month') is not none %}
 with
 
 invoice_lines as (
@@ -35,13 +49,6 @@ gl_entries_pooled as (
 cost_pools as (
 
     select * from {{ ref('cost_pools') }}
-
-),
-
-customer_keys as (
-
-    select * from {{ ref('int_customer_source_keys') }}
-    where system = 'erp'
 
 ),
 
@@ -104,10 +111,27 @@ balance_events as (
 
 ),
 
+{% if only_rebuilt_months -%}
+invoices_reaching_rebuilt_months as (
+
+    -- an invoice whose events all fall before the rebuilt months and that is settled
+    -- after the last of them has no open segment in those months
+    select invoice_no
+    from balance_events
+    group by invoice_no
+    having sum(amount_change) > 0
+        or {{ rebuild_months_filter('max(event_date)', 'data_rebuild_from_month') }}
+
+),
+
+{% endif -%}
 balance_changes_by_day as (
 
     select invoice_no, event_date, sum(amount_change) as amount_change
     from balance_events
+    {% if only_rebuilt_months -%}
+    where invoice_no in (select invoice_no from invoices_reaching_rebuilt_months)
+    {% endif -%}
     group by invoice_no, event_date
 
 ),
@@ -172,6 +196,7 @@ segment_month_days as (
     from segment_months
     inner join invoices
         on segment_months.invoice_no = invoices.invoice_no
+    where {{ rebuild_months_filter('segment_months.period_month', 'data_rebuild_from_month') }}
 
 ),
 
@@ -191,14 +216,12 @@ invoice_months as (
 final as (
 
     select
-        coalesce(customer_keys.customer_key, {{ unassigned_customer_key() }}) as customer_key,
-        invoice_months.period_month,
-        cast(count(*) filter (where invoice_months.is_overdue) as bigint)   as overdue_invoices,
-        cast(sum(invoice_months.euro_days) as decimal(38, 2))               as receivable_euro_days
+        customer_no,
+        period_month,
+        cast(count(*) filter (where is_overdue) as bigint)  as overdue_invoices,
+        cast(sum(euro_days) as decimal(38, 2))              as receivable_euro_days
     from invoice_months
-    left join customer_keys
-        on invoice_months.customer_no = customer_keys.source_id
-    group by 1, 2
+    group by customer_no, period_month
 
 )
 

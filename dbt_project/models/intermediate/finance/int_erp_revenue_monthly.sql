@@ -1,0 +1,38 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='period_month',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_months('period_month', 'data_rebuild_from_month') }}"
+) }}
+{#- REVENUE is summed here, once (doc block `revenue`): the net amount in EUR of ERP
+    invoice lines by invoice month, credit notes netted (they are negative lines).
+    COGS likewise from `cost_amount`. One row per ERP customer_no × period_month, no
+    customer mapping: int_customer_revenue_monthly maps customer_no to customer_key.
+    Incremental by whole months from var data_rebuild_from_month (a month only depends on
+    its own invoice lines). -#}
+with
+
+invoice_lines as (
+
+    select * from {{ ref('stg_erp__invoice_lines') }}
+    where {{ rebuild_months_filter('invoice_month', 'data_rebuild_from_month') }}
+
+),
+
+final as (
+
+    select
+        customer_no,
+        invoice_month                                   as period_month,
+        cast(sum(net_amount_eur) as decimal(18, 2))     as revenue,
+        cast(sum(cost_amount_eur) as decimal(18, 2))    as cogs,
+        count(*)                                        as invoice_line_count,
+        min(invoice_date)                               as first_invoice_date,
+        max(invoice_date)                               as last_invoice_date
+    from invoice_lines
+    group by customer_no, invoice_month
+
+)
+
+select * from final
