@@ -341,11 +341,20 @@ STAGED_DELTAS: tuple[str, ...] = (
 )
 
 
-def _staged_until(con: duckdb.DuckDBPyConnection) -> date | None:
-    """The latest drop (extract_date) any incremental staging table holds."""
+# The staging tables whose latest drop sets the receivables horizon.
+ERP_RECEIVABLE_DELTAS: tuple[str, ...] = (
+    "staging.stg_erp__invoice_lines",
+    "staging.stg_erp__payments",
+)
+
+
+def _staged_until(
+    con: duckdb.DuckDBPyConnection, relations: Sequence[str] = STAGED_DELTAS
+) -> date | None:
+    """The latest drop (extract_date) any of the incremental staging tables holds."""
     parts = [
         f"select max(extract_date) as d from {relation}"
-        for relation in STAGED_DELTAS
+        for relation in relations
         if _relation_exists(con, relation)
     ]
     if not parts:
@@ -644,6 +653,12 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
             previous_as_of = _month(min(previous["as_of"], settings.as_of))
             candidates.append(previous_as_of)
             reasons.append(f"previous as-of month {previous_as_of}")
+            # receivables accrue up to the day after the latest ERP drop: when the ERP
+            # drops lagged behind the as-of date, that horizon is earlier still
+            erp_until = _staged_until(con, ERP_RECEIVABLE_DELTAS)
+            if erp_until is not None and _month(erp_until) < previous_as_of:
+                candidates.append(_month(erp_until))
+                reasons.append(f"receivables horizon of the last build in {_month(erp_until)}")
             rows_month = changed_rows_month(con, previous["raw_loaded_until"], settings.as_of)
             if rows_month is not None:
                 candidates.append(rows_month)
