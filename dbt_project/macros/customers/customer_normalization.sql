@@ -111,3 +111,20 @@
 {% macro normalize_city(city) -%}
     nullif(regexp_replace(strip_accents(lower(coalesce({{ city }}, ''))), '[^a-z0-9]', '', 'g'), '')
 {%- endmacro %}
+
+{#- The name itself (deleted_at 0) and every string one letter shorter (deleted_at = the
+    1-based position of the letter left out), one row each: (row_id, deleted_at,
+    variant). Two strings one edit apart share a variant (see
+    int_servicedesk_organization_links_scored, typo_candidate_rows). -#}
+{% macro one_letter_deletions(relation, id_column, text_column) -%}
+    select {{ id_column }} as row_id, 0 as deleted_at, {{ text_column }} as variant
+    from {{ relation }}
+    union all
+    select
+        {{ id_column }} as row_id,
+        positions.deleted_at,
+        substr({{ text_column }}, 1, positions.deleted_at - 1)
+            || substr({{ text_column }}, positions.deleted_at + 1) as variant
+    from {{ relation }}
+    cross join unnest(range(1, length({{ text_column }}) + 1)) as positions(deleted_at)
+{%- endmacro %}

@@ -231,23 +231,70 @@ exact_name_pairs as (
 
 ),
 
-typo_name_pairs as (
+typo_organization_keys as (
 
-    -- only for organizations none of whose names is a customer's name: one letter
-    -- dropped, added or mistyped in a name of at least 10 letters
-    select
-        organization_name_keys.organization_id,
-        customer_names.customer_key,
-        customer_names.name_normalized,
-        organization_name_keys.legal_forms as organization_legal_forms,
-        customer_names.legal_forms as customer_legal_forms
+    -- only for organizations none of whose names is a customer's name
+    select row_number() over () as typo_row_id, organization_name_keys.*
     from organization_name_keys
-    inner join customer_names
-        on abs(length(organization_name_keys.name_key) - length(customer_names.name_normalized)) <= 1
-        and left(organization_name_keys.name_key, 2) = left(customer_names.name_normalized, 2)
-        and levenshtein(organization_name_keys.name_key, customer_names.name_normalized) = 1
     where length(organization_name_keys.name_key) >= 10
         and organization_name_keys.organization_id not in (select organization_id from exact_name_pairs)
+
+),
+
+typo_customer_names as (
+
+    select row_number() over () as typo_row_id, customer_names.*
+    from customer_names
+    where length(customer_names.name_normalized) >= 9
+
+),
+
+typo_organization_variants as (
+
+    {{ one_letter_deletions('typo_organization_keys', 'typo_row_id', 'name_key') }}
+
+),
+
+typo_customer_variants as (
+
+    {{ one_letter_deletions('typo_customer_names', 'typo_row_id', 'name_normalized') }}
+
+),
+
+typo_candidate_rows as (
+
+    -- two names one edit apart share a one-letter deletion: at the same position (a
+    -- letter mistyped), or the longer one's deletion is the shorter name (a letter
+    -- dropped or added). An equi-join instead of comparing every pair of names.
+    select distinct
+        typo_organization_variants.row_id as organization_row_id,
+        typo_customer_variants.row_id as customer_row_id
+    from typo_organization_variants
+    inner join typo_customer_variants
+        on typo_organization_variants.variant = typo_customer_variants.variant
+    where typo_organization_variants.deleted_at = typo_customer_variants.deleted_at
+        or typo_organization_variants.deleted_at = 0
+        or typo_customer_variants.deleted_at = 0
+
+),
+
+typo_name_pairs as (
+
+    -- one letter dropped, added or mistyped in a name of at least 10 letters
+    select
+        typo_organization_keys.organization_id,
+        typo_customer_names.customer_key,
+        typo_customer_names.name_normalized,
+        typo_organization_keys.legal_forms as organization_legal_forms,
+        typo_customer_names.legal_forms as customer_legal_forms
+    from typo_candidate_rows
+    inner join typo_organization_keys
+        on typo_candidate_rows.organization_row_id = typo_organization_keys.typo_row_id
+    inner join typo_customer_names
+        on typo_candidate_rows.customer_row_id = typo_customer_names.typo_row_id
+    where abs(length(typo_organization_keys.name_key) - length(typo_customer_names.name_normalized)) <= 1
+        and left(typo_organization_keys.name_key, 2) = left(typo_customer_names.name_normalized, 2)
+        and levenshtein(typo_organization_keys.name_key, typo_customer_names.name_normalized) = 1
 
 ),
 
