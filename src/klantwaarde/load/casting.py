@@ -15,7 +15,7 @@ the rows that cannot be loaded (`BAD`) only when the counts say some were left o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import duckdb
 import numpy as np
@@ -41,8 +41,20 @@ def _show(column: str) -> str:
     )
 
 
-def checks(entity: contract.Entity, known_currencies: Iterable[str]) -> list[tuple[str, str]]:
-    """(condition that makes a row unloadable, SQL text of its reason), per check."""
+def try_cast(column: str, type_: str) -> str:
+    return f"TRY_CAST({ident(column)} AS {type_})"
+
+
+def checks(
+    entity: contract.Entity,
+    known_currencies: Iterable[str],
+    typed: Callable[[str, str], str] = try_cast,
+) -> list[tuple[str, str]]:
+    """(condition that makes a row unloadable, SQL text of its reason), per check.
+
+    `typed(column, type)` is SQL for the column's value cast to its type (NULL when it
+    does not cast): a TRY_CAST, or a column that already holds it.
+    """
     found: list[tuple[str, str]] = []
     for column, type_ in entity.columns.items():
         col = ident(column)
@@ -52,7 +64,7 @@ def checks(entity: contract.Entity, known_currencies: Iterable[str]) -> list[tup
         if type_ != "VARCHAR":
             found.append(
                 (
-                    f"{col} IS NOT NULL AND TRY_CAST({col} AS {type_}) IS NULL",
+                    f"{col} IS NOT NULL AND {typed(column, type_)} IS NULL",
                     f"'{column}: ' || {_show(column)} || ' is not a {type_}'",
                 )
             )
@@ -72,10 +84,14 @@ def reason_parts(entity: contract.Entity, known_currencies: Iterable[str]) -> li
     return [f"CASE WHEN {cond} THEN {why} END" for cond, why in checks(entity, known_currencies)]
 
 
-def loadable(entity: contract.Entity, known_currencies: Iterable[str]) -> str:
+def loadable(
+    entity: contract.Entity,
+    known_currencies: Iterable[str],
+    typed: Callable[[str, str], str] = try_cast,
+) -> str:
     """SQL condition on a source row: not skipped and without a reason (see `reasoned`)."""
     conds = ["NOT _skip", "_prefail IS NULL"]
-    conds += [f"NOT coalesce({cond}, FALSE)" for cond, _ in checks(entity, known_currencies)]
+    conds += [f"NOT coalesce({c}, FALSE)" for c, _ in checks(entity, known_currencies, typed)]
     return " AND ".join(conds)
 
 
@@ -95,11 +111,6 @@ SELECT *,
       {parts}
        ), '') END AS _reason
 FROM (SELECT *, row_number() OVER () - 1 AS _pos FROM {source})"""
-
-
-def typed_columns(entity: contract.Entity, alias: str = "") -> list[str]:
-    prefix = f"{alias}." if alias else ""
-    return [f"TRY_CAST({prefix}{ident(c)} AS {t}) AS {ident(c)}" for c, t in entity.columns.items()]
 
 
 def first_scan(

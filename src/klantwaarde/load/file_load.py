@@ -98,17 +98,33 @@ class _Scan:
     extra: list[str]  # columns / fields the contract does not know
 
 
+def _typed(column: str, type_: str = "") -> str:
+    """The column holding a non-VARCHAR column's value cast to its type, in `_append`."""
+    return ident("_typed_" + column)
+
+
 def _append(con: duckdb.DuckDBPyConnection, target: _Target, source: str, base: int) -> int:
     """Append the loadable rows of a source, typed, to the raw table; returns how many.
 
     `_line_no` is the row's position in the read + `base` (or the reader's `_src_line`):
-    right as long as no line before the row was rejected by the reader.
+    right as long as no line before the row was rejected by the reader. Over a file the
+    rows are numbered by a streaming window, on one thread, so the values are cast once,
+    below it, for both the checks and the insert; over a staged table the numbering is
+    done in the (parallel) scan and must sit right on it.
     """
     ent = target.entity
-    numbered = f"SELECT *, row_number() OVER () - 1 AS _pos FROM {source}"
+    typed = {c: t for c, t in ent.columns.items() if t != "VARCHAR"}
+    casts = ", ".join(f"{casting.try_cast(c, t)} AS {_typed(c)}" for c, t in typed.items())
+    cast = f"SELECT *, {casts} FROM {{}}" if typed else "SELECT * FROM {}"
+    numbered = "SELECT *, row_number() OVER () - 1 AS _pos FROM {}"
+    if source.startswith("("):  # a file read
+        rows = numbered.format(f"({cast.format(source)})")
+    else:
+        rows = cast.format(f"({numbered.format(source)})")
+    out = ", ".join(f"{_typed(c) if c in typed else ident(c)} AS {ident(c)}" for c in ent.columns)
     good = (
-        f"SELECT {', '.join(casting.typed_columns(ent))}, _pos, _src_line, _extra "
-        f"FROM ({numbered}) WHERE {casting.loadable(ent, target.currencies)}"
+        f"SELECT {out}, _pos, _src_line, _extra FROM ({rows}) "
+        f"WHERE {casting.loadable(ent, target.currencies, _typed)}"
     )
     cols = ", ".join(ident(c) for c in ent.columns)
     values = ", ".join(f"t.{ident(c)}" for c in ent.columns)
