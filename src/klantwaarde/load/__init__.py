@@ -7,7 +7,7 @@
 | `csv_reader`, `jsonl_reader` | a file as VARCHAR columns in file order; what cannot be split |
 | `casting` | types, quarantine reasons, line numbers, duplicate keys (set-based SQL) |
 | `flags` | row flags: added columns, non-EUR, mojibake repaired, unknown references |
-| `file_load` | one file: stage, scan, append, quarantine, count |
+| `file_load` | one file: append what loads, look for bad rows if any are missing, count |
 | `loader` | `load_landing`: drops in date order, one transaction each, `LoadSummary` |
 | `log` | meta.load_log and meta.quarantine rows |
 | `schema` | raw and meta DDL |

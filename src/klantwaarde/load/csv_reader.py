@@ -71,7 +71,7 @@ def duckdb_source(
     """SELECT over read_csv: contract columns as VARCHAR (empty → NULL) + reader columns.
 
     Malformed rows are skipped (`ignore_errors`); with `store_rejects` they are recorded
-    in REJECTS_TABLE (ask for that on the first scan of a file only).
+    in REJECTS_TABLE (ask for that on the first read of a file only).
     """
     columns = "{" + ", ".join(f"{lit(c)}: 'VARCHAR'" for c in header.columns) + "}"
     rejects = (
