@@ -476,6 +476,26 @@ def test_checksum_mismatch_stops(con, landing):
         load(con, landing)
 
 
+def test_checksum_mismatch_of_a_later_drop_stops_there(con, landing):
+    """The next drop is verified while the one before it loads: its fault still stops the
+    load at that drop, after the drops before it."""
+    write_all(landing, DAY)
+    write_drop(landing, "crm", NEXT, manifest_sha={"accounts.jsonl": "0" * 64})
+    write_drop(landing, "erp", NEXT)
+    with pytest.raises(
+        LoadError, match=r"^crm/2025-03-02/accounts.jsonl: checksum mismatch"
+    ) as err:
+        load(con, landing, NEXT)
+    assert [d.label for d in err.value.summary.loaded] == [
+        "crm/2025-03-01",
+        "erp/2025-03-01",
+        "servicedesk/2025-03-01",
+    ]
+    assert con.execute(
+        "SELECT count(*) FROM meta.load_log WHERE extract_date = ?", [NEXT]
+    ).fetchone() == (0,)
+
+
 def test_file_listed_but_absent_stops(con, landing):
     write_drop(landing, "crm", DAY, absent=("opportunities.jsonl",))
     with pytest.raises(

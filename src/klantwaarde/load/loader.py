@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import logging
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,7 +28,7 @@ from klantwaarde.load.log import (
     write_load_log,
 )
 from klantwaarde.load.schema import ensure_schemas
-from klantwaarde.load.verify import file_facts, verify_drop
+from klantwaarde.load.verify import VerifiedFile, file_facts, verify_drop
 from klantwaarde.settings import DBT_PROJECT_DIR
 
 log = logging.getLogger(__name__)
@@ -114,21 +115,37 @@ def load_landing(
     done = loaded_drops(con)
     progress = con.execute("SELECT current_setting('enable_progress_bar')").fetchall()[0][0]
     con.execute("SET enable_progress_bar = false")  # no bars in task logs
+    drops = find_drops(landing, as_of)
+    to_load = [d for d in drops if d.is_complete and (d.system, d.extract_date) not in done]
+    # A drop is verified (its files hashed) before its transaction begins; the next one
+    # already on a helper thread while this one loads, so that the hashing runs on the core
+    # DuckDB leaves idle instead of between two loads (M: 2-4 s less on a quiet machine).
+    ahead = ThreadPoolExecutor(max_workers=1)
+    next_verified: Future[list[VerifiedFile]] | None = None
     try:
-        for drop in find_drops(landing, as_of):
+        for drop in drops:
             if not drop.is_complete:
                 summary.pending.append(drop)
             elif (drop.system, drop.extract_date) in done:
                 check_unchanged(con, drop, rehash=rehash_loaded)
                 summary.skipped.append(drop)
             else:
-                summary.files.extend(load_drop(con, drop, loaded_at, currency_set))
+                if next_verified is not None:
+                    verified = next_verified.result()
+                else:
+                    verified = verify_drop(drop)
+                following = len(summary.loaded) + 1  # index of the next drop in to_load
+                next_verified = None
+                if following < len(to_load):
+                    next_verified = ahead.submit(verify_drop, to_load[following], 1)
+                summary.files.extend(load_drop(con, drop, loaded_at, currency_set, verified))
                 summary.loaded.append(drop)
     except LoadError as exc:
         summary.touched_from = _touched_from(summary.files)
         exc.summary = summary  # type: ignore[attr-defined]
         raise
     finally:
+        ahead.shutdown(wait=True, cancel_futures=True)
         con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
     summary.touched_from = _touched_from(summary.files)
     log.info("load: %s", summary.describe())
@@ -170,9 +187,12 @@ def load_drop(
     drop: Drop,
     loaded_at: datetime,
     currencies: frozenset[str],
+    verified: list[VerifiedFile] | None = None,
 ) -> list[FileResult]:
-    """Verify and load one drop in one transaction; nothing of it stays when it fails."""
-    verified = verify_drop(drop)
+    """Verify (unless given its verified files) and load one drop in one transaction;
+    nothing of it stays when it fails."""
+    if verified is None:
+        verified = verify_drop(drop)
     results: list[FileResult] = []
     con.execute("BEGIN TRANSACTION")
     try:
