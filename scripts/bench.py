@@ -154,6 +154,7 @@ def run_pipeline(settings: Any) -> list[StageFigure]:
 
     result = pipeline.RunResult(settings)
     figures: list[StageFigure] = []
+    shutil.rmtree(settings.output_dir / "dbt_target" / "invocations", ignore_errors=True)
     for step in pipeline.STEPS:
         wall_start = time.time()
         with PeakRSS() as rss:
@@ -161,6 +162,26 @@ def run_pipeline(settings: Any) -> list[StageFigure]:
         rows = _loaded_rows(settings.warehouse, wall_start) if step.name == "load" else None
         figures.append(StageFigure(step.name, result.seconds[step.name], rss.peak / 2**20, rows))
     return figures
+
+
+def slowest_nodes(settings: Any, n: int = 12) -> list[dict[str, Any]]:
+    """The dbt nodes that took longest in the last run, from each invocation's results."""
+    nodes: list[dict[str, Any]] = []
+    for kept in sorted((settings.output_dir / "dbt_target" / "invocations").glob("*.json")):
+        for node in json.loads(kept.read_text(encoding="utf-8"))["results"]:
+            nodes.append(
+                {
+                    "invocation": kept.stem,
+                    "node": node["unique_id"].split(".", 1)[0]
+                    + "."
+                    + node["unique_id"].split(".")[2],
+                    "seconds": round(node["execution_time"], 2),
+                }
+            )
+    total = sum(node["seconds"] for node in nodes)
+    nodes.sort(key=lambda node: -node["seconds"])
+    summary = {"invocation": "(all)", "node": f"{len(nodes)} nodes", "seconds": round(total, 2)}
+    return [summary, *nodes[:n]]
 
 
 def floor_query(landing: Path, threads: int, memory: str) -> dict[str, float]:
@@ -223,6 +244,7 @@ def bench_set(name: str, params: dict[str, int]) -> dict[str, Any]:
         )
 
     full = run_pipeline(settings(dates[-2], True))
+    nodes = {"full": slowest_nodes(settings(dates[-2], True))}
     # the same night once more on a copy, restating every re-link at once: what the
     # first night of a month costs (policy month_close restates closed months then)
     close_dir = BENCH_DIR / "runs" / f"{name}-month-close"
@@ -231,7 +253,9 @@ def bench_set(name: str, params: dict[str, int]) -> dict[str, Any]:
     shutil.copy(work / "warehouse.duckdb", close_dir / "warehouse.duckdb")
     shutil.copytree(work / "published", close_dir / "published")
     incremental = run_pipeline(settings(dates[-1], False))
+    nodes["incremental"] = slowest_nodes(settings(dates[-1], False))
     month_close = run_pipeline(settings(dates[-1], False, close_dir, relinks="nightly"))
+    nodes["month_close"] = slowest_nodes(settings(dates[-1], False, close_dir))
     shutil.rmtree(close_dir, ignore_errors=True)
     floor = floor_query(landing, duck.threads, duck.memory_limit)
     input_bytes = sum(p.stat().st_size for p in landing.rglob("*") if p.is_file())
@@ -253,6 +277,7 @@ def bench_set(name: str, params: dict[str, int]) -> dict[str, Any]:
         "incremental_total_seconds": sum(f.seconds for f in incremental),
         "incremental_peak_rss_mib": max(f.peak_rss_mib for f in incremental),
         "floor": floor,
+        "slowest_dbt_nodes": nodes,
         "duckdb": duck.config(),
     }
 
@@ -277,6 +302,10 @@ def print_set(figures: dict[str, Any]) -> None:
             f"     {'total':<16}{figures[run + '_total_seconds']:>10.2f}"
             f"{figures[run + '_peak_rss_mib']:>15.0f}"
         )
+    for run, nodes in figures["slowest_dbt_nodes"].items():
+        print(f"   slowest dbt nodes, {run.replace('_', '-')} run:")
+        for node in nodes[:7]:
+            print(f"     {node['seconds']:>8.2f}  {node['node']}  ({node['invocation']})")
     ratio = figures["incremental_total_seconds"] / figures["full_total_seconds"]
     print(f"   incremental / full: {ratio:.0%}")
     ratio = figures["month_close_total_seconds"] / figures["full_total_seconds"]

@@ -60,6 +60,8 @@ import hashlib
 import json
 import logging
 import os
+import re
+import shutil
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -243,6 +245,7 @@ def invoke(settings: RunSettings, args: Sequence[str], *, what: str) -> Any:
             result = dbtRunner().invoke(full_args)
         finally:
             close_dbt_connections()
+    _keep_run_results(target, what)
     if result.success:
         return result
     failures = _failures(result)
@@ -250,6 +253,16 @@ def invoke(settings: RunSettings, args: Sequence[str], *, what: str) -> Any:
         # a parse or compilation error: no node results, the cause is the exception
         failures = [" ".join(str(result.exception or "unknown error").split())[:300]]
     raise BuildError(f"dbt {what} failed: " + "; ".join(failures))
+
+
+def _keep_run_results(target: Path, what: str) -> None:
+    """Keep each invocation's run_results.json (the next one overwrites it) as
+    `dbt_target/invocations/<what>.json`: node timings of every step of a build."""
+    results = target / "run_results.json"
+    if results.exists():
+        kept = target / "invocations"
+        kept.mkdir(exist_ok=True)
+        shutil.copyfile(results, kept / (re.sub(r"[^a-z0-9]+", "_", what.lower()) + ".json"))
 
 
 # ------------------------------------------------------------------ build state
