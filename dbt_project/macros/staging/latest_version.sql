@@ -46,19 +46,36 @@
         where _extract_date <= {{ as_of_date }}
           and {% for column in key_columns %}{{ column }} is not null{% if not loop.last %} and {% endif %}{% endfor %}
           and (coalesce(_loaded_at > built.loaded_at, true) or _extract_date > built.extract_date)
+    ),
+    {%- else %}
+    with
+    {%- endif %}
+    versions as (
+        select versions.* from {{ relation }} as versions
+        {%- if incremental %}
+        {#- a join with the (distinct) changed keys, not a correlated EXISTS: DuckDB plans
+            that as a delim join over every raw version (measured 7 s instead of 0.2 s at
+            11 M invoice lines) #}
+        inner join changed_keys
+            on {% for expression in unique_key %}changed_keys._key_{{ loop.index }} = {{ expression }}{% if not loop.last %}
+            and {% endif %}{% endfor %}
+        {%- endif %}
+        where _extract_date <= {{ as_of_date }}
+          and {% for column in key_columns %}{{ column }} is not null{% if not loop.last %} and {% endif %}{% endfor %}
+    ),
+    {#- most keys have one version: they skip the window (a sort of every raw row);
+        measured 12.3 -> 10.1 s for a full build of 11.4 M invoice lines, 293 repeated keys #}
+    repeated_keys as (
+        select {{ key_columns | join(', ') }}
+        from versions
+        group by {{ key_columns | join(', ') }}
+        having count(*) > 1
     )
-    {%- endif %}
-    select versions.* from {{ relation }} as versions
-    {%- if incremental %}
-    {#- a join with the (distinct) changed keys, not a correlated EXISTS: DuckDB plans
-        that as a delim join over every raw version (measured 7 s instead of 0.2 s at
-        11 M invoice lines) #}
-    inner join changed_keys
-        on {% for expression in unique_key %}changed_keys._key_{{ loop.index }} = {{ expression }}{% if not loop.last %}
-        and {% endif %}{% endfor %}
-    {%- endif %}
-    where _extract_date <= {{ as_of_date }}
-      and {% for column in key_columns %}{{ column }} is not null{% if not loop.last %} and {% endif %}{% endfor %}
+    select versions.* from versions
+    anti join repeated_keys using ({{ key_columns | join(', ') }})
+    union all
+    select versions.* from versions
+    semi join repeated_keys using ({{ key_columns | join(', ') }})
     qualify row_number() over (
         partition by {{ key_columns | join(', ') }}
         order by _extract_date desc, _line_no desc
