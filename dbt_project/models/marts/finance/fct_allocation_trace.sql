@@ -52,7 +52,8 @@ pool_accounts_weighted as (
             when row_number() over (partition by period_month, cost_pool order by account_no, cost_center) = 1
                 then 1
             else 0
-        end                                     as trace_weight
+        end                                     as trace_weight,
+        count(*) over (partition by period_month, cost_pool) as pool_account_count
     from pool_accounts
 
 ),
@@ -70,7 +71,8 @@ customer_pool_accounts as (
         pool_accounts_weighted.account_ledger_amount,
         pool_accounts_weighted.pool_ledger_amount,
         pool_accounts_weighted.gl_entry_count,
-        pool_accounts_weighted.trace_weight
+        pool_accounts_weighted.trace_weight,
+        pool_accounts_weighted.pool_account_count
     from cost_allocations
     inner join pool_accounts_weighted
         on cost_allocations.period_month = pool_accounts_weighted.period_month
@@ -79,15 +81,43 @@ customer_pool_accounts as (
 
 ),
 
-traced as (
+single_account_traced as (
+
+    -- a pool fed by one account in the month traces all of a customer's allocation to
+    -- it (its weight is positive: the largest remainder would give it every cent);
+    -- about 90 % of the rows, spared the windows below
+    select
+        *,
+        pool_allocated_amount                   as allocated_amount
+    from customer_pool_accounts
+    where pool_account_count = 1
+
+),
+
+multi_account_pools as (
+
+    select * from customer_pool_accounts
+    where pool_account_count > 1
+
+),
+
+multi_account_traced as (
 
     select * from {{ allocate_largest_remainder(
-        'customer_pool_accounts',
+        'multi_account_pools',
         group_by=['customer_key', 'period_month', 'cost_pool'],
         amount='pool_allocated_amount',
         weight='trace_weight',
         tie_break='account_no, cost_center'
     ) }}
+
+),
+
+traced as (
+
+    select * from single_account_traced
+    union all by name
+    select * from multi_account_traced
 
 ),
 
