@@ -121,7 +121,8 @@ def test_failing_model_raises_build_error_naming_it(tmp_path):
 
 def test_seeds_are_loaded_first_with_full_refresh_and_left_out_of_the_build(tmp_path, monkeypatch):
     """build() wiring without dbt: seeds recreated first (--full-refresh), then the
-    build without seeds, on the first build as on an incremental one."""
+    build without seeds, on the first build as on an incremental one; a night with the
+    seed tables of the same CSVs in place does not load them again."""
     from klantwaarde.settings import RunSettings
 
     calls: list[list[str]] = []
@@ -155,6 +156,22 @@ def test_seeds_are_loaded_first_with_full_refresh_and_left_out_of_the_build(tmp_
     assert bridge_step[bridge_step.index("--select") + 1] == "+bridge_customer_source"
     assert bridge_step[bridge_step.index("--exclude-resource-type") + 1] == "seed"
     assert bridge_step[bridge_step.index("--indirect-selection") + 1] == "buildable"
+
+    # a night whose seed tables are those of the same CSVs spares the seed invocation
+    seeds = sorted(csv.stem for csv in (build.project_dir() / "seeds").rglob("*.csv"))
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("create schema if not exists seeds")
+        for name in seeds:
+            con.execute(f"create table seeds.{name} (x integer)")
+    calls.clear()
+    build.build(settings)
+    assert [call[0] for call in calls] == ["build", "build"]
+    # a seed table gone missing: every seed is loaded again
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute(f"drop table seeds.{seeds[0]}")
+    calls.clear()
+    build.build(settings)
+    assert calls[0][:2] == ["seed", "--full-refresh"] and len(calls) == 3
 
 
 @pytest.mark.slow
