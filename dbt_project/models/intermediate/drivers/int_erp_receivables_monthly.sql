@@ -21,12 +21,20 @@
     A month only depends on events up to its end and on the horizon, so closed months do
     not change as time goes on: incremental by whole months from var
     data_rebuild_from_month (the first month whose ERP data changed; the build includes
-    the previous as-of month, whose days up to the horizon grow every night). An
-    incremental run computes the segments of the invoices that have an event in the
-    rebuilt months or are still open after their last event; the others add nothing to
-    those months. -#}
+    the previous as-of month, whose days up to the horizon grow every night). The invoices
+    come at their own grain, with how far they are settled, from int_erp_invoices_settled
+    (persisted, incremental by invoice). An incremental run computes the segments of the
+    invoices that are still open (open_amount > 0) or whose last event falls in the
+    rebuilt months, from their own payments and write-offs only; the others add nothing
+    to those months. -#}
 {%- set only_rebuilt_months = is_incremental() and rebuild_from('data_rebuild_from_month') is not none %}
 with
+
+invoices_settled as (
+
+    select * from {{ ref('int_erp_invoices_settled') }}
+
+),
 
 invoice_lines as (
 
@@ -34,8 +42,9 @@ invoice_lines as (
 
 ),
 
-payments as (
+payments as not materialized (
 
+    -- read twice (horizon, balance events): not copied whole into a CTE result
     select * from {{ ref('stg_erp__payments') }}
 
 ),
@@ -66,16 +75,21 @@ horizon as (
 
 invoices as (
 
+    -- credit notes (no positive total) are not receivables
     select
         invoice_no,
-        min(customer_no)                        as customer_no,
-        min(invoice_date)                       as invoice_date,
-        max(coalesce(due_date, invoice_date))   as due_date,
-        sum(net_amount_eur)                     as invoice_amount
-    from invoice_lines
-    group by invoice_no
-    having sum(net_amount_eur) > 0
-
+        customer_no,
+        invoice_date,
+        due_date,
+        invoice_amount
+    from invoices_settled
+    where invoice_amount > 0
+    {% if only_rebuilt_months -%}
+        -- an invoice whose events all fall before the rebuilt months and that is settled
+        -- after the last of them has no open segment in those months
+        and (open_amount > 0
+             or {{ rebuild_months_filter('last_event_date', 'data_rebuild_from_month') }})
+    {% endif %}
 ),
 
 write_offs as (
@@ -111,27 +125,10 @@ balance_events as (
 
 ),
 
-{% if only_rebuilt_months -%}
-invoices_reaching_rebuilt_months as (
-
-    -- an invoice whose events all fall before the rebuilt months and that is settled
-    -- after the last of them has no open segment in those months
-    select invoice_no
-    from balance_events
-    group by invoice_no
-    having sum(amount_change) > 0
-        or {{ rebuild_months_filter('max(event_date)', 'data_rebuild_from_month') }}
-
-),
-
-{% endif -%}
 balance_changes_by_day as (
 
     select invoice_no, event_date, sum(amount_change) as amount_change
     from balance_events
-    {% if only_rebuilt_months -%}
-    where invoice_no in (select invoice_no from invoices_reaching_rebuilt_months)
-    {% endif -%}
     group by invoice_no, event_date
 
 ),
