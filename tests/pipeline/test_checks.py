@@ -53,6 +53,10 @@ def test_planted_fault_names_the_expectation(tmp_path, plant, expected):
     with pytest.raises(CheckError, match=expected) as info:
         checks.run_checks(settings, GENERAL)
     assert "\n" not in str(info.value)
+    # Data Docs are built once for the step, the failing validation included
+    for concern in GENERAL:
+        pages = list((settings.docs_dir / "gx" / "validations" / concern.name).rglob("*.html"))
+        assert len(pages) == 1, concern.name
 
 
 def test_disagreement_is_a_warning_not_a_failure(tmp_path, monkeypatch):
