@@ -51,6 +51,18 @@ servicedesk_listed_domains as (
 
 ),
 
+servicedesk_requesters as (
+
+    -- distinct before normalizing: the regular expressions then run once per
+    -- organization and domain (120k at 100,000 customers), not once per ticket (1 M)
+    select distinct
+        organization_id,
+        requester_domain
+    from tickets
+    where organization_id is not null
+
+),
+
 servicedesk_requester_domains as (
 
     select distinct
@@ -58,8 +70,7 @@ servicedesk_requester_domains as (
         organization_id as source_id,
         {{ normalize_domain('requester_domain') }} as domain,
         'requester_email' as domain_source
-    from tickets
-    where organization_id is not null
+    from servicedesk_requesters
 
 ),
 
