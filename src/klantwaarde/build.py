@@ -463,15 +463,6 @@ def _create_bridge_changes(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("select count(*) from _bridge_changes").fetchone()[0]
 
 
-def bridge_changed_month(con: duckdb.DuckDBPyConnection) -> tuple[date | None, int]:
-    """Earliest month of the facts of the source ids whose customer_key changed since
-    the bridge saved by the previous build (and how many ids changed)."""
-    changed = _create_bridge_changes(con)
-    if not changed:
-        return None, 0
-    return _facts_month(con, "select system, source_id from _bridge_changes"), changed
-
-
 @dataclass(frozen=True)
 class Relinks:
     """What the re-links of one build restate (see `relink_window`)."""

@@ -58,10 +58,13 @@ def test_a_changed_customer_mapping_widens_the_window_to_its_first_fact(con):
     rows = [("servicedesk", "O1", "k1"), ("servicedesk", "O2", "k2"), ("erp", "100", "e1")]
     con.executemany("insert into mart.bridge_customer_source values (?, ?, ?)", rows)
     con.executemany("insert into meta.build_bridge values (?, ?, ?)", rows)
-    assert build.bridge_changed_month(con) == (None, 0)
+    window, as_of = date(2025, 6, 1), date(2025, 6, 15)
+    relinks = build.relink_window(con, window, as_of, restate_all=True)
+    assert (relinks.changed, relinks.restate_from) == (0, None)
 
     con.execute("update mart.bridge_customer_source set customer_key = 'k9' where source_id = 'O1'")
-    assert build.bridge_changed_month(con) == (date(2025, 1, 1), 1)
+    relinks = build.relink_window(con, window, as_of, restate_all=True)
+    assert (relinks.changed, relinks.restate_from) == (1, date(2025, 1, 1))
 
 
 def test_build_error_names_every_failing_node():
