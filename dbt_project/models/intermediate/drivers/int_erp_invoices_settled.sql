@@ -26,13 +26,14 @@
     every version of a payment or GL entry that has one: a corrected payment or write-off
     may name another invoice than before, which then loses it. Those earlier versions
     exist only in the append-only raw tables, so this model reads the versions of the
-    changed payments and GL entries from the sources. A payment that arrives before its
+    changed payments and GL entries from stg_erp__payment_versions and
+    stg_erp__gl_entry_versions (views over them). A payment that arrives before its
     invoice is counted when the invoice's lines arrive (they are new then). Exact because
     as_of_date does not move backwards in an incremental run (an as-of date before the
     table's latest extract_date stops the build) and seeds, which decide the EUR amounts
     and the cost pools, rebuild everything with --full-refresh (klantwaarde.build). -#}
-{#- the sources are read in incremental runs only: dbt needs to know them when it parses -#}
--- depends_on: {{ source('erp', 'payments') }}, {{ source('erp', 'gl_entries') }}
+{#- the versions are read in incremental runs only: dbt needs to know them when it parses -#}
+-- depends_on: {{ ref('stg_erp__payment_versions') }}, {{ ref('stg_erp__gl_entry_versions') }}
 {%- set as_of = as_of_date() %}
 {%- set invoice_in_text = "'(?i)invoice\\s+(\\S+)'" %}
 {#- what the table was built from, as literals (a filter on a literal skips the staging
@@ -87,33 +88,31 @@ cost_pools as (
 {% if is_incremental() -%}
 payment_versions as not materialized (
 
-    select * from {{ source('erp', 'payments') }}
+    select * from {{ ref('stg_erp__payment_versions') }}
 
 ),
 
 gl_entry_versions as not materialized (
 
-    select * from {{ source('erp', 'gl_entries') }}
+    select * from {{ ref('stg_erp__gl_entry_versions') }}
 
 ),
 
 changed_payment_ids as (
 
-    select distinct trim(payment_versions.payment_id) as payment_id
+    select distinct payment_versions.payment_id
     from payment_versions
-    where payment_versions._extract_date <= {{ as_of }}
-        and payment_versions.payment_id is not null
-        and {{ new_since_built | format('payment_versions._loaded_at', 'payment_versions._extract_date') }}
+    where payment_versions.extract_date <= {{ as_of }}
+        and {{ new_since_built | format('payment_versions.loaded_at', 'payment_versions.extract_date') }}
 
 ),
 
 changed_entry_nos as (
 
-    select distinct trim(gl_entry_versions.entry_no) as entry_no
+    select distinct gl_entry_versions.entry_no
     from gl_entry_versions
-    where gl_entry_versions._extract_date <= {{ as_of }}
-        and gl_entry_versions.entry_no is not null
-        and {{ new_since_built | format('gl_entry_versions._loaded_at', 'gl_entry_versions._extract_date') }}
+    where gl_entry_versions.extract_date <= {{ as_of }}
+        and {{ new_since_built | format('gl_entry_versions.loaded_at', 'gl_entry_versions.extract_date') }}
 
 ),
 
@@ -126,20 +125,20 @@ changed_invoice_nos as (
     union
 
     -- the invoice every version of a changed payment names (as stg_erp__payments stages it)
-    select nullif(trim(payment_versions.invoice_no), '')
+    select payment_versions.invoice_no
     from payment_versions
     inner join changed_payment_ids
-        on trim(payment_versions.payment_id) = changed_payment_ids.payment_id
-    where payment_versions._extract_date <= {{ as_of }}
+        on payment_versions.payment_id = changed_payment_ids.payment_id
+    where payment_versions.extract_date <= {{ as_of }}
 
     union
 
     -- the invoice the text of every version of a changed GL entry names, whatever its pool
-    select regexp_extract(gl_entry_versions.description, {{ invoice_in_text }}, 1)
+    select regexp_extract(gl_entry_versions.entry_description, {{ invoice_in_text }}, 1)
     from gl_entry_versions
     inner join changed_entry_nos
-        on trim(gl_entry_versions.entry_no) = changed_entry_nos.entry_no
-    where gl_entry_versions._extract_date <= {{ as_of }}
+        on gl_entry_versions.entry_no = changed_entry_nos.entry_no
+    where gl_entry_versions.extract_date <= {{ as_of }}
 
 ),
 
