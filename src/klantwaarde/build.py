@@ -77,6 +77,9 @@ from klantwaarde.settings import DBT_PROJECT_DIR, RunSettings
 
 log = logging.getLogger(__name__)
 
+# The vars of the last build, in its dbt target folder (see `build_vars`).
+BUILD_VARS_FILE = "build_vars.json"
+
 # Incremental facts of the mart (rebuilt by whole months).
 INCREMENTAL_FACTS: tuple[str, ...] = (
     "fct_customer_profitability",
@@ -593,6 +596,17 @@ def _vars(settings: RunSettings, rebuild_from: date | None, data_from: date | No
     )
 
 
+def build_vars(settings: RunSettings) -> str:
+    """The dbt vars of the last build of `settings.as_of` on this target (an invocation
+    with the same vars parses the project partially), else just the as-of date."""
+    path = settings.output_dir / "dbt_target" / BUILD_VARS_FILE
+    if path.exists():
+        saved = path.read_text(encoding="utf-8")
+        if json.loads(saved).get("as_of_date") == settings.as_of.isoformat():
+            return saved
+    return json.dumps({"as_of_date": settings.as_of.isoformat()})
+
+
 def seed(settings: RunSettings, vars_json: str) -> Any:
     """dbt seed --full-refresh: every seed table dropped and created again from its CSV.
 
@@ -731,6 +745,11 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
     if full_refresh:
         args.append("--full-refresh")
     result = invoke(settings, args, what="build")
+    # later invocations on this target (docs generate) pass the same vars: dbt then
+    # parses the project partially instead of from scratch (M: 3.1 s -> 0.2 s)
+    target = settings.output_dir / "dbt_target"
+    target.mkdir(parents=True, exist_ok=True)
+    (target / BUILD_VARS_FILE).write_text(vars_json, encoding="utf-8")
     if executed:
         missing = _expected_nodes(settings) - executed - _executed(result)
         if missing:

@@ -8,7 +8,6 @@ Both go under `settings.docs_dir`:
 
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,20 +27,14 @@ class DocsSummary:
 
 
 def build_dbt_docs(settings: RunSettings) -> str:
-    """`dbt docs generate --static` in-process (same target folder and environment as the
-    build step, so dbt's partial parse is reused); the dbt connection is closed after."""
-    from klantwaarde.build import invoke
+    """`dbt docs generate --static` in-process (same target folder, environment and vars
+    as the build step, so dbt's partial parse is reused); the dbt connection is closed
+    after."""
+    from klantwaarde.build import build_vars, invoke
 
     invoke(
         settings,
-        [
-            "docs",
-            "generate",
-            "--static",
-            "--no-compile",
-            "--vars",
-            json.dumps({"as_of_date": settings.as_of.isoformat()}),
-        ],
+        ["docs", "generate", "--static", "--no-compile", "--vars", build_vars(settings)],
         what="docs generate",
     )
     target = settings.output_dir / "dbt_target"

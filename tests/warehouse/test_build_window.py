@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from types import SimpleNamespace
 
@@ -213,3 +214,20 @@ def test_a_seed_whose_columns_changed_loads_into_an_existing_warehouse(
         rows = con.execute("select count(*) from seeds.customer_name_stopwords").fetchone()[0]
     assert [name for (name,) in columns] == ["token", "description", "language"]
     assert rows == len(lines) - 1
+
+
+def test_docs_reuse_the_vars_of_the_build_of_the_same_date(tmp_path):
+    """dbt docs generate passes the vars of the last build of its as-of date (dbt then
+    parses partially); another date, or no build yet, gets the as-of date alone."""
+    from klantwaarde.settings import RunSettings
+
+    settings = RunSettings(
+        landing=tmp_path, warehouse=tmp_path / "w.duckdb", as_of=date(2025, 1, 31)
+    )
+    assert json.loads(build.build_vars(settings)) == {"as_of_date": "2025-01-31"}
+    built = build._vars(settings, date(2025, 1, 1), date(2025, 1, 1))
+    (settings.output_dir / "dbt_target").mkdir(parents=True)
+    (settings.output_dir / "dbt_target" / build.BUILD_VARS_FILE).write_text(built)
+    assert build.build_vars(settings) == built
+    later = RunSettings(landing=tmp_path, warehouse=tmp_path / "w.duckdb", as_of=date(2025, 2, 1))
+    assert json.loads(build.build_vars(later)) == {"as_of_date": "2025-02-01"}
