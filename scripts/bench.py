@@ -154,7 +154,6 @@ def run_pipeline(settings: Any) -> list[StageFigure]:
 
     result = pipeline.RunResult(settings)
     figures: list[StageFigure] = []
-    shutil.rmtree(settings.output_dir / "dbt_target" / "invocations", ignore_errors=True)
     for step in pipeline.STEPS:
         wall_start = time.time()
         with PeakRSS() as rss:

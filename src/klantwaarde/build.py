@@ -627,6 +627,8 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
     model and test.
     """
     started = time.monotonic()
+    # `dbt_target/invocations/` holds the results of this build's invocations only
+    shutil.rmtree(settings.output_dir / "dbt_target" / "invocations", ignore_errors=True)
     seeds_sha256 = seeds_fingerprint()
     project_sha256 = project_fingerprint()
     reasons: list[str] = []

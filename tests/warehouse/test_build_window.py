@@ -161,6 +161,10 @@ def test_seeds_are_loaded_first_with_full_refresh_and_left_out_of_the_build(tmp_
     assert bridge_step[bridge_step.index("--exclude-resource-type") + 1] == "seed"
     assert bridge_step[bridge_step.index("--indirect-selection") + 1] == "buildable"
 
+    # the kept results of earlier invocations go when a build starts
+    stale = settings.output_dir / "dbt_target" / "invocations" / "seed.json"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_text("{}")
     # a night whose seed tables are those of the same CSVs spares the seed invocation
     seeds = sorted(csv.stem for csv in (build.project_dir() / "seeds").rglob("*.csv"))
     with duckdb.connect(str(settings.warehouse)) as con:
@@ -170,6 +174,7 @@ def test_seeds_are_loaded_first_with_full_refresh_and_left_out_of_the_build(tmp_
     calls.clear()
     build.build(settings)
     assert [call[0] for call in calls] == ["build", "build"]
+    assert not stale.exists()
     # a seed table gone missing: every seed is loaded again
     with duckdb.connect(str(settings.warehouse)) as con:
         con.execute(f"drop table seeds.{seeds[0]}")
