@@ -76,3 +76,18 @@
     {%- endfor -%}
     {{ return(true) }}
 {%- endmacro %}
+
+{#- The config of a model rebuilt by whole months: incremental, delete+insert on
+    period_month, the rebuilt months of `months_var` deleted first (see
+    delete_rebuilt_months). At the top of the model:
+        {{ monthly_incremental_config() }}
+        {{ monthly_incremental_config('data_rebuild_from_month') }} -#}
+{% macro monthly_incremental_config(months_var='rebuild_from_month') -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='period_month',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_months('period_month', '" ~ months_var ~ "') }}"
+    ) }}
+{%- endmacro %}

@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='period_month',
-    on_schema_change='fail',
-    pre_hook="{{ delete_rebuilt_months('period_month', 'data_rebuild_from_month') }}"
-) }}
+{{ monthly_incremental_config('data_rebuild_from_month') }}
 {#- The invoice-line drivers per ERP customer_no × invoice month (no customer mapping:
     int_drivers_monthly maps customer_no to customer_key).
     orders / deliveries: distinct order_no / delivery_no of the month's invoice lines,

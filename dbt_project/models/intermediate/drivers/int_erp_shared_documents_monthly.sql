@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='period_month',
-    on_schema_change='fail',
-    pre_hook="{{ delete_rebuilt_months('period_month', 'data_rebuild_from_month') }}"
-) }}
+{{ monthly_incremental_config('data_rebuild_from_month') }}
 {#- Orders and deliveries (non-credit-note invoice lines) invoiced to more than one ERP
     customer_no in the same invoice month: one row per (period_month, driver, document_no,
     customer_no) holding it. Usually empty. The distinct counts of

@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='period_month',
-    on_schema_change='fail',
-    pre_hook="{{ delete_rebuilt_months('period_month', 'data_rebuild_from_month') }}"
-) }}
+{{ monthly_incremental_config('data_rebuild_from_month') }}
 {#- REVENUE is summed here, once (doc block `revenue`): the net amount in EUR of ERP
     invoice lines by invoice month, credit notes netted (they are negative lines).
     COGS likewise from `cost_amount`. One row per ERP customer_no × period_month, no

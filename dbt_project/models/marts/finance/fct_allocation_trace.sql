@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='period_month',
-    on_schema_change='fail',
-    pre_hook="{{ delete_rebuilt_months('period_month') }}"
-) }}
+{{ monthly_incremental_config() }}
 {#- The GL accounts behind every allocated amount: a customer's allocation from a pool
     in a month is traced back to the (account_no, cost_center) pairs that fed the pool,
     in proportion to their ledger amounts, exact to the cent (largest remainder). Σ over

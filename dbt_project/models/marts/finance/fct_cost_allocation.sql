@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='period_month',
-    on_schema_change='fail',
-    pre_hook="{{ delete_rebuilt_months('period_month') }}"
-) }}
+{{ monthly_incremental_config() }}
 {#- Cost allocated to each customer per month and cost pool, with the driver and the
     customer's driver quantity. Unallocated cost is in reconciliation_ledger. -#}
 with

@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='period_month',
-    on_schema_change='fail',
-    pre_hook="{{ delete_rebuilt_months('period_month') }}"
-) }}
+{{ monthly_incremental_config() }}
 {#- Customer effort per customer and month: visits and calls (completed CRM activities)
     and service-desk tickets (by month created), with satisfaction ratings. -#}
 with

@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='period_month',
-    on_schema_change='fail',
-    pre_hook="{{ delete_rebuilt_months('period_month') }}"
-) }}
+{{ monthly_incremental_config() }}
 {#- Step 5 of the path of one euro: contribution per customer and month.
     revenue / cogs from int_customer_revenue_monthly, cost_to_serve / credit_cost from
     int_customer_cost_monthly; gross_margin = revenue - cogs;

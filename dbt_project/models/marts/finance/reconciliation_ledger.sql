@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='period_month',
-    on_schema_change='fail',
-    pre_hook="{{ delete_rebuilt_months('period_month') }}"
-) }}
+{{ monthly_incremental_config() }}
 {#- Every cost pool and month: what the ledger says, what went to customers, what did
     not and why. difference = ledger - allocated - unallocated is 0.00 on every row. -#}
 with
