@@ -409,6 +409,49 @@ def test_line_numbers_hold_on_a_bigger_file_with_many_faults(con, landing):
     assert_balanced(con)
 
 
+def test_json_line_numbers_hold_on_a_bigger_file_with_many_faults(con, landing):
+    """JSON Lines are appended by one parallel read too: over several read buffers and
+    row groups, broken, non-object and blank lines and values that do not cast keep every
+    row on its physical line."""
+    base = clean_rows("crm", DAY)["activities"][0]
+    lines, good, bad = [], 0, 0
+    for i in range(150_000):
+        line_no = i + 1
+        if i % 97 == 5:
+            lines.append('{"activityid": "broken", \n')
+            bad += 1
+        elif i % 89 == 7:
+            lines.append(" \t\n")  # blank: not a row
+        elif i % 83 == 3:
+            lines.append(json.dumps(dict(base, activityid=f"A{line_no}", actualstart="soon")))
+            lines.append("\n")
+            bad += 1
+        else:
+            lines.append(json.dumps(dict(base, activityid=f"A{line_no}")) + "\n")
+            good += 1
+    text = "".join(lines)
+    write_all(landing, DAY)
+    write_drop(
+        landing,
+        "crm",
+        DAY,
+        {"activities.jsonl": text},
+        manifest_rows={"activities.jsonl": good + bad},
+    )
+    load(con, landing)
+    assert con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE activityid <> 'A' || _line_no) "
+        "FROM raw_crm.activities"
+    ).fetchone() == (good, 0)
+    quarantined = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE CASE WHEN json_valid(raw_content) "
+        "THEN json_extract_string(raw_content, '$.activityid') <> 'A' || line_no "
+        "ELSE line_no % 97 <> 6 END) FROM meta.quarantine"
+    ).fetchone()
+    assert quarantined == (bad, 0)
+    assert_balanced(con)
+
+
 def test_blank_lines_are_not_rows_and_keep_line_numbers(con, landing):
     acts = clean_rows("crm", DAY)["activities"]
     act9 = json.dumps(dict(acts[0], activityid="act-9"))

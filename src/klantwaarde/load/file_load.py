@@ -104,8 +104,10 @@ def _typed(column: str, type_: str = "") -> str:
     return ident("_typed_" + column)
 
 
-# `_flags` of a row appended only to keep its place in the read (see `_append_read`)
+# `_flags` of a row appended only to keep its place in the read (see `_append_read`): a
+# row that cannot be loaded, and a line that is no row (blank, or not a JSON object)
 _UNLOADABLE = "\x00unloadable"
+_UNREAD = "\x00unread"
 
 
 def _append(con: duckdb.DuckDBPyConnection, target: _Target, source: str, base: int) -> int:
@@ -117,7 +119,7 @@ def _append(con: duckdb.DuckDBPyConnection, target: _Target, source: str, base: 
     and the numbering must sit right on it.
     """
     if source.startswith("("):  # a file read
-        return _append_read(con, target, source, base)
+        return _drop_placeholders(con, target, _append_read(con, target, source, base))
     ent = target.entity
     typed = {c: t for c, t in ent.columns.items() if t != "VARCHAR"}
     casts = ", ".join(f"{casting.try_cast(c, t)} AS {_typed(c)}" for c, t in typed.items())
@@ -133,27 +135,48 @@ def _append(con: duckdb.DuckDBPyConnection, target: _Target, source: str, base: 
     )
 
 
-def _append_read(con: duckdb.DuckDBPyConnection, target: _Target, source: str, base: int) -> int:
-    """Append a file read in one parallel INSERT, numbered afterwards by rowid.
+@dataclass(frozen=True)
+class _Appended:
+    """The rows one `_append_read` appended: rowids `first`..`last`, placeholders included."""
+
+    rows: int
+    first: int
+    last: int
+
+    @property
+    def where(self) -> str:
+        return f"rowid BETWEEN {self.first} AND {self.last}"
+
+
+def _append_read(
+    con: duckdb.DuckDBPyConnection, target: _Target, source: str, base: int
+) -> _Appended:
+    """Append every row of a file read in one parallel INSERT, numbered afterwards by rowid.
 
     A window numbering the rows of a file read (`row_number() OVER ()`) streams on one
     thread, and so would the casts, checks and table writes above it (M invoice lines:
     17 s against 9 s). Instead every row of the read is appended in read order, those
-    that cannot be loaded too, typed as far as they cast and marked `_UNLOADABLE`: the
-    rows of this append then hold consecutive rowids in read order (DuckDB keeps the
-    insertion order of an ordered source), so a row's position is its rowid minus the
-    first one. The marked rows are deleted once every row has its line.
+    that cannot be loaded too, typed as far as they cast and marked (`_UNLOADABLE`,
+    `_UNREAD`): the rows of this append then hold consecutive rowids in read order
+    (DuckDB keeps the insertion order of an ordered source), so a row's position is its
+    rowid minus the first one. `_drop_placeholders` deletes the marked rows afterwards.
     """
     ent = target.entity
     typed = {c: t for c, t in ent.columns.items() if t != "VARCHAR"}
     casts = ", ".join(f"{casting.try_cast(c, t)} AS {_typed(c)}" for c, t in typed.items())
     rows = f"SELECT *, {casts} FROM {source}" if typed else f"SELECT * FROM {source}"
     ok = casting.loadable(ent, target.currencies, _typed)
-    every = f"SELECT {_typed_out(ent)}, _src_line, _extra, {ok} AS _ok FROM ({rows})"
-    marked = f"CASE WHEN t._ok THEN {flags.flags_sql(ent)} ELSE {lit(_UNLOADABLE)} END"
+    every = (
+        f"SELECT {_typed_out(ent)}, _src_line, _extra, _skip, _prefail, {ok} AS _ok FROM ({rows})"
+    )
+    marked = (
+        f"CASE WHEN t._ok THEN {flags.flags_sql(ent)} "
+        f"WHEN t._skip OR t._prefail IS NOT NULL THEN {lit(_UNREAD)} "
+        f"ELSE {lit(_UNLOADABLE)} END"
+    )
     appended = _count(con, _insert_sql(target, every, "CAST(NULL AS BIGINT)", marked))
     if not appended:
-        return 0
+        return _Appended(0, 0, -1)
     mine = f"{target.mine} AND _line_no IS NULL"
     first, last, count = con.execute(
         f"SELECT min(rowid), max(rowid), count(*) FROM {ent.raw_table} WHERE {mine}"
@@ -163,16 +186,24 @@ def _append_read(con: duckdb.DuckDBPyConnection, target: _Target, source: str, b
             f"{target.source_file}: {appended} rows appended but rowids {first}..{last} "
             f"hold {count}: cannot number the lines"
         )
+    done = _Appended(appended, first, last)
     con.execute(
         f"UPDATE {ent.raw_table} SET _line_no = rowid - {first} + {base} "
-        f"WHERE {mine} AND rowid BETWEEN {first} AND {last}"
+        f"WHERE {mine} AND {done.where}"
     )
+    return done
+
+
+def _drop_placeholders(con: duckdb.DuckDBPyConnection, target: _Target, done: _Appended) -> int:
+    """Delete the marked rows of an `_append_read`; returns the rows loaded."""
+    if not done.rows:
+        return 0
     dropped = _count(
         con,
-        f"DELETE FROM {ent.raw_table} WHERE {target.mine} AND _flags = {lit(_UNLOADABLE)} "
-        f"AND rowid BETWEEN {first} AND {last}",
+        f"DELETE FROM {target.entity.raw_table} WHERE {target.mine} AND {done.where} "
+        f"AND _flags IN ({lit(_UNLOADABLE)}, {lit(_UNREAD)})",
     )
-    return appended - dropped
+    return done.rows - dropped
 
 
 def _typed_out(ent: contract.Entity) -> str:
@@ -256,42 +287,55 @@ def _load_csv(con: duckdb.DuckDBPyConnection, target: _Target, vf: VerifiedFile)
 
 
 def _load_jsonl(con: duckdb.DuckDBPyConnection, target: _Target, vf: VerifiedFile) -> _Scan:
-    """JSON is parsed once into the VARCHAR stage (raw text kept only on rows that cannot
-    be loaded), then appended from it."""
+    """JSON is parsed once, straight into the raw table (`_append_read`), and the fields
+    are checked on the appended rows. When the reader's lines are not the file's physical
+    lines, the file is split in Python into a VARCHAR stage (raw text kept only on rows
+    that cannot be loaded) and appended from it instead."""
     ent, path = vf.entity, vf.facts.path
-    loadable = casting.loadable(ent, target.currencies)
-
-    def lean(source: str) -> str:
-        raw = f"CASE WHEN {loadable} THEN NULL ELSE _raw END AS _raw"
-        return f"SELECT * REPLACE ({raw}) FROM ({source})"
-
     _drop_rejects(con)
-    source = _stage(con, lean(jsonl_reader.duckdb_source(path, ent)))
-    rows = _count(con, f"SELECT count(*) FROM {_STAGE}")
+    source = f"({jsonl_reader.duckdb_source(path, ent)})"
+    done = _append_read(con, target, source, 1)
     rejected = _count(con, f"SELECT count(*) FROM {csv_reader.REJECTS_TABLE}")
-    if rejected or rows != vf.facts.lines:
+    if not rejected and done.rows == vf.facts.lines:
+        rows = done.rows
+        objects = (
+            f"(SELECT * FROM {ent.raw_table} WHERE {target.mine} AND {done.where} "
+            f"AND _flags IS DISTINCT FROM {lit(_UNREAD)})"
+        )
+        extra = _check_fields(con, vf, objects)
+        loaded = _drop_placeholders(con, target, done)
+    else:
         log.info("%s: lines do not match physical lines, splitting in Python", vf.source_file)
+        con.execute(f"DELETE FROM {ent.raw_table} WHERE {target.mine}")
+        loadable = casting.loadable(ent, target.currencies)
+        raw = f"CASE WHEN {loadable} THEN NULL ELSE _raw END AS _raw"
         table = jsonl_reader.python_lines(path)
         con.register(_ARROW, table)
-        source = _stage(con, lean(jsonl_reader.python_source(_ARROW, ent)))
+        source = _stage(
+            con,
+            f"SELECT * REPLACE ({raw}) FROM ({jsonl_reader.python_source(_ARROW, ent)})",
+        )
         con.unregister(_ARROW)
         rows = table.num_rows
-    extra = _check_fields(con, vf, source)
-    loaded = _append(con, target, source, 1)
+        extra = _check_fields(
+            con, vf, f"(SELECT * FROM {source} WHERE NOT _skip AND _prefail IS NULL)"
+        )
+        loaded = _append(con, target, source, 1)
     bad = _bad_rows(con, target, source, loaded) if loaded != rows else 0
     casting.create_gaps(con, 1, [])
     return _Scan(loaded, bad, [], False, 1, extra)
 
 
-def _check_fields(con: duckdb.DuckDBPyConnection, vf: VerifiedFile, source: str) -> list[str]:
+def _check_fields(con: duckdb.DuckDBPyConnection, vf: VerifiedFile, objects: str) -> list[str]:
     """Fields the contract does not know; a key/required field absent from every line, or a
-    contract field absent while unknown ones appear (renamed), stops the load."""
+    contract field absent while unknown ones appear (renamed), stops the load. `objects`:
+    SQL (in parentheses) for the rows of the lines that are JSON objects."""
     ent = vf.entity
     counts = con.execute(
         "SELECT count(*), "
         + ", ".join(f"count({ident(c)})" for c in ent.columns)
         + ", flatten(list(DISTINCT json_keys(_extra)) FILTER (WHERE _extra IS NOT NULL))"
-        + f" FROM {source} WHERE NOT _skip AND _prefail IS NULL"
+        + f" FROM {objects}"
     ).fetchall()[0]
     extra = sorted(set(counts[-1] or []))
     if not counts[0]:
