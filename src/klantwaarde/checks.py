@@ -664,8 +664,13 @@ def run_checks(settings: RunSettings, concerns: tuple[Concern, ...] | None = Non
                 expectation_parameters=parameters,
             )
         )
-    # one Data Docs build for every checkpoint of the step, failing ones included
-    context.build_data_docs()
+    # one Data Docs build for every checkpoint of the step, failing ones included; only
+    # this step's validation results are rendered (the pages of earlier runs stay): a
+    # full build renders every result in the store, and that grows every night
+    # (558 stored results: 2.4 s per build, against 0.3 s for a step's own)
+    context.build_data_docs(
+        resource_identifiers=[key for result in results for key in result.run_results]
+    )
     for concern, result in zip(concerns, results, strict=True):
         problems = []
         for validation in result.run_results.values():
@@ -694,7 +699,8 @@ def run_checks(settings: RunSettings, concerns: tuple[Concern, ...] | None = Non
 
 
 def build_data_docs(settings: RunSettings) -> str:
-    """(Re)build the GX Data Docs site into `settings.docs_dir / 'gx'`."""
+    """(Re)build the whole GX Data Docs site into `settings.docs_dir / 'gx'`: a page for
+    every stored validation result (`klantwaarde docs`; a run's checks render their own)."""
     context = get_context(settings)
     context.build_data_docs()
     return str(settings.docs_dir / "gx" / "index.html")

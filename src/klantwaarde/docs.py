@@ -47,10 +47,14 @@ def build_dbt_docs(settings: RunSettings) -> str:
 
 
 def build_docs(settings: RunSettings) -> DocsSummary:
+    """dbt docs, and the GX Data Docs site. The check and segment steps of the run have
+    already rendered their validation results into it; the whole site is built here only
+    when its index is missing (a new docs folder), not again every night."""
     from klantwaarde.checks import build_data_docs
 
     dbt_docs = build_dbt_docs(settings)
-    data_docs = build_data_docs(settings)
+    index = settings.docs_dir / "gx" / "index.html"
+    data_docs = str(index) if index.is_file() else build_data_docs(settings)
     return DocsSummary(dbt_docs=dbt_docs, data_docs=data_docs)
 
 

@@ -59,6 +59,26 @@ def test_planted_fault_names_the_expectation(tmp_path, plant, expected):
         assert len(pages) == 1, concern.name
 
 
+def test_a_step_renders_its_own_validation_results_only(tmp_path):
+    """Data Docs grow with every night's results: a step renders the pages of its own
+    results (and the index), not those of every result stored before it."""
+    settings = _settings(tmp_path)
+    make_full_mart(settings.warehouse)
+    site = settings.docs_dir / "gx"
+    checks.run_checks(settings, GENERAL)
+    first = sorted(site.joinpath("validations").rglob("*.html"))
+    assert len(first) == len(GENERAL)
+    for page in first:
+        page.unlink()
+    checks.run_checks(settings, GENERAL)
+    stored = list((settings.output_dir / "gx" / "validations").rglob("*.json"))
+    assert len(stored) == 2 * len(GENERAL)
+    second = sorted(site.joinpath("validations").rglob("*.html"))
+    assert len(second) == len(GENERAL)
+    assert not set(first) & set(second)
+    assert (site / "index.html").is_file()
+
+
 def test_disagreement_is_a_warning_not_a_failure(tmp_path, monkeypatch):
     settings = _settings(tmp_path)
     make_full_mart(settings.warehouse, plant="disagree")
