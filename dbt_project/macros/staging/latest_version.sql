@@ -50,7 +50,10 @@
     {%- else %}
     with
     {%- endif %}
-    versions as (
+    {#- read three times below: on a full build every raw version, scanned again rather
+        than copied into a CTE result (11.4 M invoice lines: 4.3-5.2 -> 2.6 s to compute,
+        same rows); on an incremental run the few versions of the changed keys, kept #}
+    versions as {% if not incremental %}not materialized {% endif %}(
         select versions.* from {{ relation }} as versions
         {%- if incremental %}
         {#- a join with the (distinct) changed keys, not a correlated EXISTS: DuckDB plans
