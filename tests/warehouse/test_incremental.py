@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 pytestmark = pytest.mark.slow
@@ -36,6 +38,24 @@ def test_nightly_builds_were_incremental(nightly_build):
     assert all(summary.rebuild_from > first_month for summary in later), [
         (summary.rebuild_from, summary.reasons) for summary in later
     ]
+
+
+def _unit_tests_run(built) -> tuple[set[str], set[str]]:
+    """(unit tests of the project, unit tests the last build ran)."""
+    target = built.settings.output_dir / "dbt_target"
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    ran = set()
+    for path in (target / "invocations").glob("*.json"):
+        results = json.loads(path.read_text(encoding="utf-8"))["results"]
+        ran |= {r["unique_id"] for r in results if r["unique_id"].startswith("unit_test.")}
+    return set(manifest["unit_tests"]), ran
+
+
+def test_unit_tests_run_on_a_full_build_not_every_night(nightly_build, full_build):
+    project, ran = _unit_tests_run(full_build)
+    assert project and ran == project
+    _, ran_tonight = _unit_tests_run(nightly_build)
+    assert ran_tonight == set()
 
 
 @pytest.mark.parametrize("table", COMPARED)
