@@ -7,12 +7,18 @@
 3. Run `klantwaarde_nightly` in-process with `dag.test()` for the last night of the
    sample (params: landing, warehouse `<dir>/warehouse/klantwaarde.duckdb`, budget).
 4. Print a short summary from the *published* mart, and the paths of the published
-   mart, the finance CSVs, the GX Data Docs and the dbt docs.
+   mart, the finance CSVs, the GX Data Docs and the dbt docs. Airflow's own log lines
+   (migration and tasks) go to `<dir>/airflow/logs/demo_<night>.log`; when a task
+   fails, its last lines are printed too.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -90,6 +96,28 @@ def run_dag(settings: RunSettings, dag: Any = None, **test_kwargs: Any) -> Any:
     dag = dag or airflow_env.get_dag()
     night = datetime(settings.as_of.year, settings.as_of.month, settings.as_of.day, tzinfo=UTC)
     return dag.test(logical_date=night, run_conf=dag_run_conf(settings), **test_kwargs)
+
+
+@contextmanager
+def output_to(path: Path) -> Iterator[None]:
+    """Send everything written to stdout and stderr, by Python or by libraries holding the
+    streams (Airflow's task logging under `dag.test()` prints hundreds of INFO lines), to
+    `path` instead of the terminal, at the file-descriptor level."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = {fd: os.dup(fd) for fd in (1, 2)}
+    with open(path, "ab") as log:
+        try:
+            for fd in saved:
+                os.dup2(log.fileno(), fd)
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            for fd, copy in saved.items():
+                os.dup2(copy, fd)
+                os.close(copy)
 
 
 def task_states(dag_run: Any) -> dict[str, str]:
@@ -189,18 +217,24 @@ def demo(directory: Path, customers: int = DEMO_CUSTOMERS, months: int = DEMO_MO
         as_of=nights[-1],
         commercial_budget=DEMO_BUDGET,
     )
+    log_file = directory / "airflow" / "logs" / f"demo_{settings.as_of.isoformat()}.log"
     print(f"migrating the Airflow metadata DB in {directory / 'airflow'} …")
-    airflow_env.migrate()
+    print(f"  Airflow's log (migration, then the tasks): {log_file}")
+    with output_to(log_file):
+        airflow_env.migrate()
     print(f"running DAG klantwaarde_nightly for the night of {settings.as_of} (dag.test) …")
     dag_started = time.perf_counter()
-    dag_run = run_dag(settings)
+    with output_to(log_file):
+        dag_run = run_dag(settings)
     dag_seconds = time.perf_counter() - dag_started
     states = task_states(dag_run)
     if str(dag_run.state) != "success":
         failed = [t for t, s in states.items() if s != "success"]
+        tail = log_file.read_text(encoding="utf-8", errors="replace").splitlines()[-40:]
+        print("\n".join(["… last lines of the task log:", *tail]), file=sys.stderr)
         raise KlantwaardeError(
             f"demo: DAG run {dag_run.run_id} ended {dag_run.state}; not successful: "
-            f"{', '.join(failed)} (task logs under {directory / 'airflow' / 'logs'})"
+            f"{', '.join(failed)} (the whole task log: {log_file})"
         )
     summary = summarize(settings.published_path, settings.as_of)
     lines = [
