@@ -409,6 +409,21 @@ def test_line_numbers_hold_on_a_bigger_file_with_many_faults(con, landing):
     assert_balanced(con)
 
 
+def test_insertion_order_off_stops_the_load_naming_the_file(con, landing):
+    """Lines are numbered by insertion order: without it the loader refuses, and the
+    drop leaves nothing behind."""
+    write_all(landing, DAY)
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        with pytest.raises(
+            LoadError, match=r"crm/2025-03-01/accounts.jsonl: .*preserve_insertion_order is off"
+        ):
+            load(con, landing)
+    finally:
+        con.execute("SET preserve_insertion_order = true")
+    assert con.execute("SELECT count(*) FROM raw_erp.invoice_lines").fetchone() == (0,)
+
+
 def test_json_line_numbers_hold_on_a_bigger_file_with_many_faults(con, landing):
     """JSON Lines are appended by one parallel read too: over several read buffers and
     row groups, broken, non-object and blank lines and values that do not cast keep every

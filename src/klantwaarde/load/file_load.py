@@ -161,6 +161,11 @@ def _append_read(
     (DuckDB keeps the insertion order of an ordered source), so a row's position is its
     rowid minus the first one. `_drop_placeholders` deletes the marked rows afterwards.
     """
+    if not con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]:
+        raise LoadError(
+            f"{target.source_file}: DuckDB's preserve_insertion_order is off; the loader "
+            "numbers lines by insertion order"
+        )
     ent = target.entity
     typed = {c: t for c, t in ent.columns.items() if t != "VARCHAR"}
     casts = ", ".join(f"{casting.try_cast(c, t)} AS {_typed(c)}" for c, t in typed.items())
