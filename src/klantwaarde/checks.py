@@ -700,7 +700,8 @@ def run_checks(settings: RunSettings, concerns: tuple[Concern, ...] | None = Non
 
 def build_data_docs(settings: RunSettings) -> str:
     """(Re)build the whole GX Data Docs site into `settings.docs_dir / 'gx'`: a page for
-    every stored validation result (`klantwaarde docs`; a run's checks render their own)."""
+    every stored validation result (the document step, when the site has no index yet;
+    otherwise each check step has rendered its own results)."""
     context = get_context(settings)
     context.build_data_docs()
     return str(settings.docs_dir / "gx" / "index.html")
