@@ -121,10 +121,7 @@ def _append(con: duckdb.DuckDBPyConnection, target: _Target, source: str, base: 
     if source.startswith("("):  # a file read
         return _drop_placeholders(con, target, _append_read(con, target, source, base))
     ent = target.entity
-    typed = {c: t for c, t in ent.columns.items() if t != "VARCHAR"}
-    casts = ", ".join(f"{casting.try_cast(c, t)} AS {_typed(c)}" for c, t in typed.items())
-    cast = f"SELECT *, {casts} FROM {{}}" if typed else "SELECT * FROM {}"
-    rows = cast.format(f"(SELECT *, row_number() OVER () - 1 AS _pos FROM {source})")
+    rows = _with_casts(ent, f"(SELECT *, row_number() OVER () - 1 AS _pos FROM {source})")
     good = (
         f"SELECT {_typed_out(ent)}, _pos, _src_line, _extra FROM ({rows}) "
         f"WHERE {casting.loadable(ent, target.currencies, _typed)}"
@@ -167,9 +164,7 @@ def _append_read(
             "numbers lines by insertion order"
         )
     ent = target.entity
-    typed = {c: t for c, t in ent.columns.items() if t != "VARCHAR"}
-    casts = ", ".join(f"{casting.try_cast(c, t)} AS {_typed(c)}" for c, t in typed.items())
-    rows = f"SELECT *, {casts} FROM {source}" if typed else f"SELECT * FROM {source}"
+    rows = _with_casts(ent, source)
     ok = casting.loadable(ent, target.currencies, _typed)
     every = (
         f"SELECT {_typed_out(ent)}, _src_line, _extra, _skip, _prefail, {ok} AS _ok FROM ({rows})"
@@ -209,6 +204,15 @@ def _drop_placeholders(con: duckdb.DuckDBPyConnection, target: _Target, done: _A
         f"AND _flags IN ({lit(_UNLOADABLE)}, {lit(_UNREAD)})",
     )
     return done.rows - dropped
+
+
+def _with_casts(ent: contract.Entity, source: str) -> str:
+    """SELECT over a source with each non-VARCHAR column also cast once (`_typed`), for
+    both the checks and the insert of an `_append`."""
+    casts = ", ".join(
+        f"{casting.try_cast(c, t)} AS {_typed(c)}" for c, t in ent.columns.items() if t != "VARCHAR"
+    )
+    return f"SELECT *, {casts} FROM {source}" if casts else f"SELECT * FROM {source}"
 
 
 def _typed_out(ent: contract.Entity) -> str:
