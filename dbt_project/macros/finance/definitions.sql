@@ -15,3 +15,9 @@
 {% macro as_of_date() -%}
     cast('{{ var("as_of_date") }}' as date)
 {%- endmacro %}
+
+{#- the invoice a bad-debt write-off closes: the ERP names it in the GL posting text
+    ('Write-off invoice F00250123'); NULL when the text names none -#}
+{% macro written_off_invoice_no(entry_description) -%}
+    regexp_extract({{ entry_description }}, '(?i)invoice\s+(\S+)', 1)
+{%- endmacro %}

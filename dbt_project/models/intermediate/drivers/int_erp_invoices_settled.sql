@@ -35,7 +35,6 @@
 {#- the versions are read in incremental runs only: dbt needs to know them when it parses -#}
 -- depends_on: {{ ref('stg_erp__payment_versions') }}, {{ ref('stg_erp__gl_entry_versions') }}
 {%- set as_of = as_of_date() %}
-{%- set invoice_in_text = "'(?i)invoice\\s+(\\S+)'" %}
 {#- what the table was built from, as literals (a filter on a literal skips the staging
     rows loaded before by their min/max; a join with the table's maximum scans them all) -#}
 {%- set new_since_built = 'true' %}
@@ -134,7 +133,7 @@ changed_invoice_nos as (
     union
 
     -- the invoice the text of every version of a changed GL entry names, whatever its pool
-    select regexp_extract(gl_entry_versions.entry_description, {{ invoice_in_text }}, 1)
+    select {{ written_off_invoice_no('gl_entry_versions.entry_description') }}
     from gl_entry_versions
     inner join changed_entry_nos
         on gl_entry_versions.entry_no = changed_entry_nos.entry_no
@@ -168,7 +167,7 @@ write_offs as (
     -- a bad-debt write-off closes (part of) the invoice its text names
     -- ('Write-off invoice F00250123'): the ERP books it like a payment
     select
-        regexp_extract(gl_entries_pooled.entry_description, {{ invoice_in_text }}, 1) as invoice_no,
+        {{ written_off_invoice_no('gl_entries_pooled.entry_description') }} as invoice_no,
         gl_entries_pooled.posting_date,
         gl_entries_pooled.amount,
         gl_entries.loaded_at,

@@ -91,7 +91,7 @@ write_offs as (
     -- a bad-debt write-off closes (part of) the invoice its text names
     -- ('Write-off invoice F00250123'): the ERP books it like a payment
     select
-        regexp_extract(gl_entries_pooled.entry_description, '(?i)invoice\s+(\S+)', 1) as invoice_no,
+        {{ written_off_invoice_no('gl_entries_pooled.entry_description') }} as invoice_no,
         gl_entries_pooled.posting_date,
         gl_entries_pooled.amount
     from gl_entries_pooled
