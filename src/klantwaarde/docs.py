@@ -27,16 +27,12 @@ class DocsSummary:
 
 
 def build_dbt_docs(settings: RunSettings) -> str:
-    """`dbt docs generate --static` in-process (same target folder, environment and vars
-    as the build step, so dbt's partial parse is reused); the dbt connection is closed
-    after."""
-    from klantwaarde.build import build_vars, invoke
+    """`dbt docs generate --static` in-process (same target folder and environment as the
+    build step, and like its parse without vars, so dbt's partial parse is reused); the
+    dbt connection is closed after."""
+    from klantwaarde.build import invoke
 
-    invoke(
-        settings,
-        ["docs", "generate", "--static", "--no-compile", "--vars", build_vars(settings)],
-        what="docs generate",
-    )
+    invoke(settings, ["docs", "generate", "--static", "--no-compile"], what="docs generate")
     target = settings.output_dir / "dbt_target"
     out = settings.docs_dir / "dbt"
     out.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from types import SimpleNamespace
 
@@ -130,9 +129,15 @@ def test_seeds_are_loaded_first_with_full_refresh_and_left_out_of_the_build(tmp_
     from klantwaarde.settings import RunSettings
 
     calls: list[list[str]] = []
+    parsed = SimpleNamespace(nodes={}, exposures={})  # the manifest of `build.parse`
+    given: list[object] = []
 
-    def fake_invoke(settings, args, *, what):
+    def fake_invoke(settings, args, *, what, manifest=None):
+        if args[0] == "parse":
+            assert "--vars" not in args  # the night's vars would force a full parse
+            return SimpleNamespace(result=parsed)
         calls.append(list(args))
+        given.append(manifest)
         return SimpleNamespace(result=SimpleNamespace(results=[]))
 
     monkeypatch.setattr(build, "invoke", fake_invoke)
@@ -160,6 +165,8 @@ def test_seeds_are_loaded_first_with_full_refresh_and_left_out_of_the_build(tmp_
     assert bridge_step[bridge_step.index("--select") + 1] == "+bridge_customer_source"
     assert bridge_step[bridge_step.index("--exclude-resource-type") + 1] == "seed"
     assert bridge_step[bridge_step.index("--indirect-selection") + 1] == "buildable"
+    # every invocation of a build runs on the build's one parse
+    assert given and all(manifest is parsed for manifest in given)
 
     # the kept results of earlier invocations go when a build starts
     stale = settings.output_dir / "dbt_target" / "invocations" / "seed.json"
@@ -219,20 +226,3 @@ def test_a_seed_whose_columns_changed_loads_into_an_existing_warehouse(
         rows = con.execute("select count(*) from seeds.customer_name_stopwords").fetchone()[0]
     assert [name for (name,) in columns] == ["token", "description", "language"]
     assert rows == len(lines) - 1
-
-
-def test_docs_reuse_the_vars_of_the_build_of_the_same_date(tmp_path):
-    """dbt docs generate passes the vars of the last build of its as-of date (dbt then
-    parses partially); another date, or no build yet, gets the as-of date alone."""
-    from klantwaarde.settings import RunSettings
-
-    settings = RunSettings(
-        landing=tmp_path, warehouse=tmp_path / "w.duckdb", as_of=date(2025, 1, 31)
-    )
-    assert json.loads(build.build_vars(settings)) == {"as_of_date": "2025-01-31"}
-    built = build._vars(settings, date(2025, 1, 1), date(2025, 1, 1))
-    (settings.output_dir / "dbt_target").mkdir(parents=True)
-    (settings.output_dir / "dbt_target" / build.BUILD_VARS_FILE).write_text(built)
-    assert build.build_vars(settings) == built
-    later = RunSettings(landing=tmp_path, warehouse=tmp_path / "w.duckdb", as_of=date(2025, 2, 1))
-    assert json.loads(build.build_vars(later)) == {"as_of_date": "2025-02-01"}

@@ -40,6 +40,20 @@ def test_nightly_builds_were_incremental(nightly_build):
     ]
 
 
+def test_nights_do_not_parse_the_project_again(nightly_build):
+    """The nights' vars change every night; the project is parsed without them, so dbt
+    reuses its saved parse: only the first build parses from scratch."""
+    logs = nightly_build.settings.output_dir / "dbt_target" / "logs"
+    lines = [
+        line
+        for path in sorted(logs.glob("dbt.log*"))
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
+    ]
+    full_parses = [line for line in lines if "Unable to do partial parsing" in line]
+    assert len(nightly_build.summaries) > 1
+    assert len(full_parses) == 1, full_parses
+
+
 def _unit_tests_run(built) -> tuple[set[str], set[str]]:
     """(unit tests of the project, unit tests the last build ran)."""
     target = built.settings.output_dir / "dbt_target"
