@@ -82,9 +82,24 @@ def test_a_relink_from_a_merged_away_customer_restates_at_once(relinked):
     """Facts left under a key no customer has would point at nothing: no waiting."""
     settings, organization_id, first_month = relinked
     _set_previous_key(settings, organization_id, GONE_KEY)
+    # and the facts of its customer as the previous build left them: under the old key
+    with duckdb.connect(str(settings.warehouse)) as con:
+        activity = "select * from mart.fct_customer_activity order by all"
+        built = con.execute(activity).fetchall()
+        con.execute(
+            """
+            update mart.fct_customer_activity set customer_key = ?
+            where customer_key = (select customer_key from mart.bridge_customer_source
+                                  where system = 'servicedesk' and source_id = ?)
+            """,
+            [GONE_KEY, organization_id],
+        )
     night = build(replace(settings, relink_restatement="month_close"))
     assert night.rebuild_from == first_month, night.reasons
     assert _pending(settings) == []
+    # every month of those facts is restated under the new key
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        assert con.execute(activity).fetchall() == built
 
 
 def test_policy_nightly_restates_every_relink_at_once(relinked):
