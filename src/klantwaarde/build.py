@@ -589,16 +589,31 @@ def _save_state(
 # ------------------------------------------------------------------ the step
 
 
-def _vars(settings: RunSettings, rebuild_from: date | None, data_from: date | None = None) -> str:
+def _vars(
+    settings: RunSettings,
+    rebuild_from: date | None,
+    data_from: date | None = None,
+    staged_after: tuple[datetime | None, date] | None = None,
+) -> str:
     """dbt vars: the as-of date, the first month rebuilt (`rebuild_from_month`) and the
     first month whose source data changed (`data_rebuild_from_month`: the window of the
     models that do not depend on the customer mapping; never earlier than
-    `rebuild_from_month` would be without bridge changes). None = every month."""
+    `rebuild_from_month` would be without bridge changes). None = every month.
+
+    `staged_after`: (raw_loaded_until, as_of) of the previous build, on an incremental
+    build: the row versions the incremental staging tables take in tonight were loaded
+    after the first or extracted after the second (`staged_after_loaded_at`,
+    `staged_after_extract_date`; the key tests of those tables check these rows)."""
+    loaded_after, extracted_after = (
+        staged_after if rebuild_from is not None and staged_after else (None, None)
+    )
     return json.dumps(
         {
             "as_of_date": settings.as_of.isoformat(),
             "rebuild_from_month": _iso(rebuild_from),
             "data_rebuild_from_month": _iso(data_from if rebuild_from is not None else None),
+            "staged_after_loaded_at": loaded_after.isoformat(sep=" ") if loaded_after else None,
+            "staged_after_extract_date": _iso(extracted_after),
         }
     )
 
@@ -703,6 +718,7 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
 
     effective = None if everything else min(candidates)
     data_from = effective
+    staged_after = None if everything else (previous["raw_loaded_until"], previous["as_of"])
     pending: list[tuple[str, str, date]] = []  # re-links deferred to the month close
     # the seed tables of the last build are those of the CSVs (same fingerprint): a
     # night spares the dbt invocation; a first build, a full refresh or a changed or
@@ -710,7 +726,7 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
     manifest = parse(settings)
     seeded = None
     if full_refresh or everything or not seeds_in_place:
-        seeded = seed(settings, _vars(settings, effective, data_from), manifest)
+        seeded = seed(settings, _vars(settings, effective, data_from, staged_after), manifest)
     executed: set[str] = set()
     if not everything:
         # dbt's unit tests test the project's code, not the night's data: they run on
@@ -732,7 +748,7 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
                 "--indirect-selection",
                 "buildable",
                 "--vars",
-                _vars(settings, effective, data_from),
+                _vars(settings, effective, data_from, staged_after),
             ],
             what="build of the customer bridge",
             manifest=manifest,
@@ -751,7 +767,7 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
         if relinks.restate_from is not None:
             effective = min(effective, relinks.restate_from)
 
-    vars_json = _vars(settings, effective, data_from)
+    vars_json = _vars(settings, effective, data_from, staged_after)
     if executed:
         remaining = _remaining_selectors(manifest, executed)
         args = ["build", "--select", *remaining, "--indirect-selection", "empty"]

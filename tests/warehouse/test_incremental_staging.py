@@ -342,3 +342,52 @@ def test_an_earlier_as_of_stops_the_incremental_run(nights, tmp_path):
     with duckdb.connect(str(warehouse), read_only=True) as con:
         latest = con.execute("select max(extract_date) from staging.stg_erp__invoice_lines")
         assert latest.fetchone()[0] == nights.nights[-2]
+
+
+def test_a_nights_key_tests_check_the_rows_it_staged(nightly_build, tmp_path):
+    """On a night the key tests of the incremental staging tables read the rows that
+    night staged (delete+insert on the key replaces every stored row of a staged key, so
+    a duplicate can only come in with them), not the whole table, which grows with every
+    night; a build of every month checks every row."""
+    from dataclasses import replace
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(nightly_build.settings.warehouse, warehouse)
+    settings = replace(nightly_build.settings, warehouse=warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        # the previous build's state, as the last night's build passed it
+        loaded_after, as_of_before = con.execute(
+            "select raw_loaded_until, as_of_date from meta.build_runs"
+            " order by built_at desc limit 1 offset 1"
+        ).fetchone()
+        rebuild_from = con.execute(
+            "select rebuild_from_month from meta.build_runs order by built_at desc limit 1"
+        ).fetchone()[0]
+        assert rebuild_from is not None
+        # a duplicate of a row staged before the last night
+        old = con.execute(
+            "insert into staging.stg_erp__invoice_lines select * from"
+            " staging.stg_erp__invoice_lines where loaded_at <= ? and extract_date <= ?"
+            " order by invoice_no, line_no limit 1",
+            [loaded_after, as_of_before],
+        ).fetchone()[0]
+        assert old == 1
+    night = build._vars(settings, rebuild_from, rebuild_from, (loaded_after, as_of_before))
+    every_month = build._vars(settings, None)
+    test = ["test", "--select", "stg_erp__invoice_lines,test_name:primary_key"]
+
+    build.invoke(settings, [*test, "--vars", night], what="night's key test")
+    with pytest.raises(BuildError, match="primary_key_stg_erp__invoice_lines"):
+        build.invoke(settings, [*test, "--vars", every_month], what="key test of every row")
+
+    # a duplicate among the rows the last night staged fails the night's test
+    with duckdb.connect(str(warehouse)) as con:
+        new = con.execute(
+            "insert into staging.stg_erp__invoice_lines select * from"
+            " staging.stg_erp__invoice_lines where loaded_at > ?"
+            " order by invoice_no, line_no limit 1",
+            [loaded_after],
+        ).fetchone()[0]
+        assert new == 1
+    with pytest.raises(BuildError, match="primary_key_stg_erp__invoice_lines"):
+        build.invoke(settings, [*test, "--vars", night], what="night's key test")

@@ -19,11 +19,35 @@
     {{ column }} >= {{ tested_months_start() }}
 {%- endmacro %}
 
-{#- dbt's own get_where_subquery, with the placeholder above filled in at run time. -#}
+{#- The key tests of the incremental staging tables check the rows this build staged:
+    delete+insert on the key replaces every stored row of a staged key, so a duplicate
+    can only come in with tonight's rows. A generic test opts in with
+        config:
+          where: "__staged_by_this_build__"
+    (rows loaded after the previous build's raw_loaded_until or extracted after its
+    as-of date, vars staged_after_loaded_at / staged_after_extract_date; every row on a
+    build of every month or --full-refresh). Without it a night's key test reads the
+    whole table, which grows with every night (M: 2.3 s over 11.4 M invoice lines). -#}
+{% macro tested_staged_rows() -%}
+    {%- set rebuild_from = var('rebuild_from_month', none) -%}
+    {%- set loaded_after = var('staged_after_loaded_at', none) -%}
+    {%- set extracted_after = var('staged_after_extract_date', none) -%}
+    {%- if rebuild_from not in (none, '', 'None', 'null') and not flags.FULL_REFRESH
+          and loaded_after not in (none, '', 'None', 'null')
+          and extracted_after not in (none, '', 'None', 'null') -%}
+        (loaded_at > cast('{{ loaded_after }}' as timestamp)
+         or extract_date > cast('{{ extracted_after }}' as date))
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- dbt's own get_where_subquery, with the placeholders above filled in at run time. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- if where -%}
         {%- set where = where | replace('__rebuild_from_month__', tested_months_start()) -%}
+        {%- set where = where | replace('__staged_by_this_build__', tested_staged_rows()) -%}
         {%- set filtered -%}
             (select * from {{ relation }} where {{ where }}) dbt_subquery
         {%- endset -%}
