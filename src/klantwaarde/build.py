@@ -363,6 +363,10 @@ STAGED_DELTAS: tuple[str, ...] = (
     "staging.stg_erp__gl_entries",
     "staging.stg_crm__activities",
     "staging.stg_servicedesk__tickets",
+    # the masters are incremental too (a full snapshot per drop): the latest one staged
+    "staging.stg_erp__customers",
+    "staging.stg_crm__accounts",
+    "staging.stg_servicedesk__organizations",
 )
 
 

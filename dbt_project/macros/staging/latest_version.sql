@@ -102,41 +102,91 @@
     latest snapshot; a row the loader quarantined in the latest drop keeps its previous
     version instead of vanishing with its name and attributes, and so does a row the
     source no longer exports. The highest line wins inside one drop.
-    The keys of the latest snapshot are taken from it alone (its row groups, appended
-    last); only the keys missing from it are looked up in the earlier snapshots: no
-    window over every version of every drop (100,000 CRM accounts over 8 drops: 1.8 s
-    -> 1.1 s, and the gap grows with every drop kept). -#}
-{% macro latest_master_version(relation, key_expressions) -%}
-{%- set keys = [] -%}
-{%- for expression in key_expressions %}{% do keys.append('_master_key_' ~ loop.index) %}{% endfor -%}
+
+    Every drop carries a full snapshot, so the raw table grows by one master every night.
+    A master staging model is therefore incremental (delete+insert on its key) and reads
+    two parts, each a macro:
+      master_versions(relation, key_expressions)   the raw rows to consider, in the
+          model's import CTE: on a full build every version up to as_of_date; on an
+          incremental one only the versions the table has not seen (loaded after its
+          latest `loaded_at`, or extracted after its latest `extract_date`), and the run
+          stops when the table holds a drop after as_of_date (build with --full-refresh);
+      latest_master_rows(relation, key_columns)    the latest version per key of the
+          renamed rows (with `extract_date`, `loaded_at` and the raw `_line_no`, which it
+          drops): on a full build the keys of the latest snapshot come from it alone and
+          only the missing keys are looked up in the earlier ones (no window over every
+          version); on an incremental one the table's own rows stand for every earlier
+          version (the latest of all versions is the latest of the table's row and the
+          new versions: drops are loaded once, so they never tie) and every key is
+          written again with its flag; no new version, no rows.
+    100,000 CRM accounts over 8 drops: a full build 1.7 s, a night 0.5 s; a night no longer
+    grows with the snapshots kept. -#}
+{% macro master_versions(relation, key_expressions) -%}
+{%- set as_of_date = "cast('" ~ var('as_of_date') ~ "' as date)" -%}
 (
-    with versions as (
-        select
-            *,
-            {% for expression in key_expressions %}{{ expression }} as {{ keys[loop.index0] }}{% if not loop.last %},
-            {% endif %}{% endfor %}
-        from {{ relation }}
-        where _extract_date <= cast('{{ var("as_of_date") }}' as date)
-          {% for expression in key_expressions %}and nullif(trim(cast({{ expression }} as varchar)), '') is not null
-          {% endfor %}
+    {%- if is_incremental() %}
+    with built as (
+        select max(loaded_at) as loaded_at, max(extract_date) as extract_date
+        from {{ this }}
+        having coalesce(max(extract_date) <= {{ as_of_date }}, true)
+            or error('{{ this.identifier }} holds a snapshot extracted on ' || max(extract_date)
+                     || ', after as_of_date {{ var("as_of_date") }}: build with --full-refresh')
+    )
+    {%- endif %}
+    select versions.* from {{ relation }} as versions
+    {%- if is_incremental() %}
+    cross join built
+    {%- endif %}
+    where versions._extract_date <= {{ as_of_date }}
+      {% for expression in key_expressions %}and nullif(trim(cast({{ expression }} as varchar)), '') is not null
+      {% endfor %}
+      {%- if is_incremental() %}
+      and (coalesce(versions._loaded_at > built.loaded_at, true)
+           or versions._extract_date > built.extract_date)
+      {%- endif %}
+)
+{%- endmacro %}
+
+{% macro latest_master_rows(relation, key_columns) -%}
+{%- set keys = key_columns | join(', ') -%}
+(
+    {%- if is_incremental() %}
+    with candidates as (
+        select * from {{ relation }}
+        union all by name
+        select * exclude (is_in_latest_snapshot) from {{ this }}
+        where exists (select 1 from {{ relation }})
     ),
-    in_latest_snapshot as (
-        select * from versions
-        where _extract_date = (select max(_extract_date) from versions)
+    latest as (
+        select max(extract_date) as extract_date from candidates
+    )
+    select candidates.* exclude (_line_no),
+        candidates.extract_date = latest.extract_date as is_in_latest_snapshot
+    from candidates
+    cross join latest
+    qualify row_number() over (
+        partition by {{ keys }}
+        order by candidates.extract_date desc, candidates._line_no desc
+    ) = 1
+    {%- else %}
+    with in_latest_snapshot as (
+        select * from {{ relation }}
+        where extract_date = (select max(extract_date) from {{ relation }})
     ),
     only_in_earlier_snapshots as (
-        select * from versions
-        anti join in_latest_snapshot using ({{ keys | join(', ') }})
+        select * from {{ relation }}
+        anti join in_latest_snapshot using ({{ keys }})
     )
-    select * exclude ({{ keys | join(', ') }}), true as is_in_latest_snapshot
+    select * exclude (_line_no), true as is_in_latest_snapshot
     from in_latest_snapshot
-    qualify row_number() over (partition by {{ keys | join(', ') }} order by _line_no desc) = 1
+    qualify row_number() over (partition by {{ keys }} order by _line_no desc) = 1
     union all
-    select * exclude ({{ keys | join(', ') }}), false as is_in_latest_snapshot
+    select * exclude (_line_no), false as is_in_latest_snapshot
     from only_in_earlier_snapshots
     qualify row_number() over (
-        partition by {{ keys | join(', ') }}
-        order by _extract_date desc, _line_no desc
+        partition by {{ keys }}
+        order by extract_date desc, _line_no desc
     ) = 1
+    {%- endif %}
 )
 {%- endmacro %}

@@ -2,13 +2,13 @@
     as-of date, renamed and cast. -#}
 with
 
-latest_version as (
+versions as (
 
-    select * from {{ latest_master_version(source('crm', 'accounts'), ['accountid']) }}
+    select * from {{ master_versions(source('crm', 'accounts'), ['accountid']) }}
 
 ),
 
-final as (
+renamed as (
 
     select
         accountid as account_id,
@@ -27,11 +27,18 @@ final as (
         coalesce(statecode = 0, false) as is_active,
         createdon as created_at,
         modifiedon as modified_at,
-        is_in_latest_snapshot,
         _extract_date as extract_date,
-        _flags as load_flags
+        _flags as load_flags,
+        _loaded_at as loaded_at,
+        _line_no
 
-    from latest_version
+    from versions
+
+),
+
+final as (
+
+    select * from {{ latest_master_rows('renamed', ['account_id']) }}
 
 )
 

@@ -5,13 +5,13 @@
     (is_in_latest_snapshot = false), and so does a customer the ERP no longer exports. -#}
 with
 
-latest_version as (
+versions as (
 
-    select * from {{ latest_master_version(source('erp', 'customers'), ['trim(customer_no)']) }}
+    select * from {{ master_versions(source('erp', 'customers'), ['trim(customer_no)']) }}
 
 ),
 
-final as (
+renamed as (
 
     select
         trim(customer_no)                       as customer_no,
@@ -26,13 +26,20 @@ final as (
         coalesce(is_blocked, false)             as is_blocked,
         cast(created_date as date)              as created_date,
         cast(modified_at as timestamp)          as modified_at,
-        is_in_latest_snapshot,
         _extract_date                           as extract_date,
         _source_file                            as source_file,
         _line_no                                as source_line_no,
-        _flags                                  as load_flags
+        _flags                                  as load_flags,
+        _loaded_at                              as loaded_at,
+        _line_no
 
-    from latest_version
+    from versions
+
+),
+
+final as (
+
+    select * from {{ latest_master_rows('renamed', ['customer_no']) }}
 
 )
 

@@ -2,13 +2,13 @@
     up to the as-of date, renamed and cast. -#}
 with
 
-latest_version as (
+versions as (
 
-    select * from {{ latest_master_version(source('servicedesk', 'organizations'), ['organization_id']) }}
+    select * from {{ master_versions(source('servicedesk', 'organizations'), ['organization_id']) }}
 
 ),
 
-final as (
+renamed as (
 
     select
         organization_id,
@@ -17,11 +17,18 @@ final as (
         nullif(trim(external_id), '') as external_id,
         created_at,
         updated_at,
-        is_in_latest_snapshot,
         _extract_date as extract_date,
-        _flags as load_flags
+        _flags as load_flags,
+        _loaded_at as loaded_at,
+        _line_no
 
-    from latest_version
+    from versions
+
+),
+
+final as (
+
+    select * from {{ latest_master_rows('renamed', ['organization_id']) }}
 
 )
 
