@@ -59,6 +59,30 @@ def test_planted_fault_names_the_expectation(tmp_path, plant, expected):
         assert len(pages) == 1, concern.name
 
 
+def test_totals_check_the_months_the_last_build_rebuilt(tmp_path):
+    """A night's totals read the months it rebuilt (the ones before were checked when they
+    were built); after a build of every month, every month."""
+    import duckdb
+
+    settings = _settings(tmp_path)
+    make_full_mart(settings.warehouse, plant="cent")  # off by a cent in 2025-01
+    totals = tuple(c for c in GENERAL if c.name == "totals")
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("create schema if not exists meta")
+        con.execute("create table meta.build_runs (rebuild_from_month date, built_at timestamp)")
+        con.execute("insert into meta.build_runs values ('2025-02-01', '2025-02-28 06:00')")
+    summary = checks.run_checks(settings, totals)
+    assert summary.passed == ["totals"]
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        frame = con.execute(checks._totals_sql(settings, con)).df()
+    assert set(frame["period_month"]) == {"2025-02"}
+    # a build of every month checks every month again
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("insert into meta.build_runs values (null, '2025-03-01 06:00')")
+    with pytest.raises(CheckError, match=r"cost_pool=bad_debt period_month=2025-01"):
+        checks.run_checks(settings, totals)
+
+
 def test_a_step_renders_its_own_validation_results_only(tmp_path):
     """Data Docs grow with every night's results: a step renders the pages of its own
     results (and the index), not those of every result stored before it."""
