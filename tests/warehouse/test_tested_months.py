@@ -1,6 +1,8 @@
 """The tests of the incremental facts check the months a build rebuilt (macro
 tested_months_filter / the `__rebuild_from_month__` placeholder): a duplicate key in a
-rebuilt month fails them, one in an older month only fails a build of every month."""
+rebuilt month fails them, one in an older month only fails a build of every month. The
+key tests of the incremental staging tables likewise check the rows a night staged
+(`__staged_by_this_build__`)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from dataclasses import replace
 import duckdb
 import pytest
 
-from klantwaarde.build import invoke
+from klantwaarde.build import _vars, invoke
 from klantwaarde.errors import BuildError
 
 pytestmark = pytest.mark.slow
@@ -33,11 +35,17 @@ def _test_facts(settings, rebuild_from) -> None:
     )
 
 
-def test_fact_tests_check_the_rebuilt_months(nightly_build, tmp_path):
+@pytest.fixture
+def night_copy(nightly_build, tmp_path):
+    """The settings of a copy of the nightly-built warehouse."""
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(nightly_build.settings.warehouse, warehouse)
-    settings = replace(nightly_build.settings, warehouse=warehouse)
-    with duckdb.connect(str(warehouse)) as con:
+    return replace(nightly_build.settings, warehouse=warehouse)
+
+
+def test_fact_tests_check_the_rebuilt_months(night_copy):
+    settings = night_copy
+    with duckdb.connect(str(settings.warehouse)) as con:
         first, last = con.execute(
             "select min(period_month), max(period_month) from mart.fct_cost_allocation"
         ).fetchone()
@@ -51,3 +59,48 @@ def test_fact_tests_check_the_rebuilt_months(nightly_build, tmp_path):
         _test_facts(settings, first.isoformat())
     with pytest.raises(BuildError, match="primary_key_fct_cost_allocation"):
         _test_facts(settings, None)  # a build of every month tests every month
+
+
+def test_a_nights_key_tests_check_the_rows_it_staged(night_copy):
+    """On a night the key tests of the incremental staging tables read the rows that
+    night staged (delete+insert on the key replaces every stored row of a staged key, so
+    a duplicate can only come in with them), not the whole table, which grows with every
+    night; a build of every month checks every row."""
+    settings = night_copy
+    with duckdb.connect(str(settings.warehouse)) as con:
+        # the previous build's state, as the last night's build passed it
+        loaded_after, as_of_before = con.execute(
+            "select raw_loaded_until, as_of_date from meta.build_runs"
+            " order by built_at desc limit 1 offset 1"
+        ).fetchone()
+        rebuild_from = con.execute(
+            "select rebuild_from_month from meta.build_runs order by built_at desc limit 1"
+        ).fetchone()[0]
+        assert rebuild_from is not None
+        # a duplicate of a row staged before the last night
+        old = con.execute(
+            "insert into staging.stg_erp__invoice_lines select * from"
+            " staging.stg_erp__invoice_lines where loaded_at <= ? and extract_date <= ?"
+            " order by invoice_no, line_no limit 1",
+            [loaded_after, as_of_before],
+        ).fetchone()[0]
+        assert old == 1
+    night = _vars(settings, rebuild_from, rebuild_from, (loaded_after, as_of_before))
+    every_month = _vars(settings, None)
+    test = ["test", "--select", "stg_erp__invoice_lines,test_name:primary_key"]
+
+    invoke(settings, [*test, "--vars", night], what="night's key test")
+    with pytest.raises(BuildError, match="primary_key_stg_erp__invoice_lines"):
+        invoke(settings, [*test, "--vars", every_month], what="key test of every row")
+
+    # a duplicate among the rows the last night staged fails the night's test
+    with duckdb.connect(str(settings.warehouse)) as con:
+        new = con.execute(
+            "insert into staging.stg_erp__invoice_lines select * from"
+            " staging.stg_erp__invoice_lines where loaded_at > ?"
+            " order by invoice_no, line_no limit 1",
+            [loaded_after],
+        ).fetchone()[0]
+        assert new == 1
+    with pytest.raises(BuildError, match="primary_key_stg_erp__invoice_lines"):
+        invoke(settings, [*test, "--vars", night], what="night's key test")
