@@ -9,7 +9,10 @@ connection opens the new file. Nobody ever sees a half-written mart.
 
 A night that rebuilt only its last months starts the new file as a copy of the published
 one (when that reflects the previous build, `meta.publication`) and replaces only those
-months of the incremental facts; every other mart relation is copied whole.
+months of the incremental facts, and only the build's as-of date of the tables the
+segment step keeps one set of rows per as-of date for (`segment.write.TABLES`: their
+history grows every night, and the earlier dates do not change); every other mart
+relation is copied whole.
 
 The finance reconciliation is written beside it, one CSV per month
 (`reconciliation/YYYY-MM.csv`), each replaced atomically too.
@@ -116,6 +119,16 @@ def _published_build(published: Path, settings: RunSettings) -> datetime | None:
         con.close()
 
 
+def _columns(con: duckdb.DuckDBPyConnection, database: str | None, table: str) -> list[tuple]:
+    """(name, type) of the columns of `mart.<table>` in `database` (None: the file's own)."""
+    where = "database_name = ?" if database else "database_name = current_database()"
+    return con.execute(
+        f"select column_name, data_type from duckdb_columns()"
+        f" where {where} and schema_name = ? and table_name = ? order by column_index",
+        [database, MART_SCHEMA, table] if database else [MART_SCHEMA, table],
+    ).fetchall()
+
+
 def write_mart_copy(
     warehouse: Path,
     target: Path,
@@ -133,11 +146,17 @@ def write_mart_copy(
 
     With `base` (the published file of the previous build) and `rebuild_from`, `target`
     starts as a copy of `base`: the incremental facts only get the months from
-    `rebuild_from` on (the months before are the same in both), every other relation
-    is copied whole. `build` is recorded in `meta.publication`.
+    `rebuild_from` on (the months before are the same in both), the segment step's tables
+    only the rows of `build.as_of` (when their columns are those of `base`), every other
+    relation is copied whole. `build` is recorded in `meta.publication`.
     """
     counts: dict[str, int] = {}
+    as_of_tables: frozenset[str] = frozenset()
     if base is not None:
+        # imported here: the segment package brings pandas, which a whole copy never needs
+        from klantwaarde.segment.write import TABLES
+
+        as_of_tables = frozenset(TABLES)
         shutil.copyfile(base, target)
     con = duckdb.connect(str(target), config=settings.duckdb.config())
     try:
@@ -165,12 +184,25 @@ def write_mart_copy(
         for name, comment in relations:
             source = f"wh.{MART_SCHEMA}.{_quote(name)}"
             dest = f"{MART_SCHEMA}.{_quote(name)}"
-            if base is not None and rebuild_from is not None and name in INCREMENTAL_FACTS:
+            patch = base is not None and rebuild_from is not None
+            if patch and name in INCREMENTAL_FACTS:
                 month = _literal(rebuild_from.isoformat())
                 con.execute(f"delete from {dest} where period_month >= cast({month} as date)")
                 con.execute(
                     f"insert into {dest} select * from {source}"
                     f" where period_month >= cast({month} as date)"
+                )
+            elif (
+                patch
+                and build is not None
+                and name in as_of_tables
+                and _columns(con, "wh", name) == _columns(con, None, name)
+            ):
+                day = _literal(build.as_of.isoformat())
+                con.execute(f"delete from {dest} where as_of_date = cast({day} as date)")
+                con.execute(
+                    f"insert into {dest} select * from {source}"
+                    f" where as_of_date = cast({day} as date)"
                 )
             else:
                 con.execute(f"create or replace table {dest} as select * from {source}")
