@@ -29,6 +29,8 @@ Concerns:
 - hygiene_text: no value in any mart text column looks like an e-mail address.
 - hygiene_amounts: amount columns are DECIMAL(p, 2) and hold no third decimal.
 - hygiene_periods: `period_month` is the first of a month, in every mart table.
+  The hygiene checks read the rows the run wrote (`_written_rows`): a fact's rebuilt
+  months, the run's as-of date of a table kept per as-of date, every other table whole.
 - hygiene_segments: Curry tiers hold exactly their definition's counts
   (cumulative ceil(n x 1% / 5% / 20%) of the n active customers), classes are valid.
 """
@@ -45,6 +47,7 @@ from typing import Any
 
 import duckdb
 
+from klantwaarde.build import INCREMENTAL_FACTS
 from klantwaarde.errors import CheckError
 from klantwaarde.settings import EXPECTATIONS_DIR, RunSettings
 
@@ -237,6 +240,29 @@ def _definitions_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) -> s
     """
 
 
+def _written_rows(settings: RunSettings, con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Per mart table, the condition for the rows the last build and segment step wrote.
+
+    The hygiene checks read those rather than every row, which would grow every night: a
+    table with an `as_of_date` (the segment step keeps one set of rows per as-of date)
+    its rows of the run's as-of date, an incremental fact the months the last build
+    rebuilt (`checked_from`); every other table all its rows."""
+    month = checked_from(con)
+    columns = con.execute(
+        "select table_name, list(column_name) from duckdb_columns()"
+        " where schema_name = 'mart' group by table_name"
+    ).fetchall()
+    written = {}
+    for table, names in columns:
+        if "as_of_date" in names:
+            written[table] = f"as_of_date = date '{settings.as_of.isoformat()}'"
+        elif table in INCREMENTAL_FACTS and month is not None:
+            written[table] = f"period_month >= date '{month.isoformat()}'"
+        else:
+            written[table] = "true"
+    return written
+
+
 def _text_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     return con.execute(
         """
@@ -248,10 +274,11 @@ def _text_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
 
 
 def _hygiene_text_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) -> str:
+    written = _written_rows(settings, con)
     parts = [
         f"""select distinct '{table}' as table_name, '{column}' as column_name,
                    cast("{column}" as varchar) as text_value
-              from mart."{table}" where "{column}" like '%@%'"""
+              from mart."{table}" where "{column}" like '%@%' and {written[table]}"""
         for table, column in _text_columns(con)
     ]
     # Only values holding an '@' can look like an address; the frame keeps a
@@ -271,12 +298,13 @@ def _hygiene_amounts_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) 
         """,
         [AMOUNT_COLUMN_REGEX],
     ).fetchall()
+    written = _written_rows(settings, con)
     parts = [
         f"""select '{table}' as table_name, '{column}' as column_name,
                    '{dtype}' as data_type,
                    count(*) filter (where round("{column}", 2) <> "{column}")
                        as values_with_more_decimals
-              from mart."{table}" """
+              from mart."{table}" where {written[table]}"""
         for table, column, dtype in columns
     ]
     if not parts:
@@ -297,11 +325,12 @@ def _hygiene_periods_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) 
             """
         ).fetchall()
     ]
+    written = _written_rows(settings, con)
     parts = [
         f"""select distinct '{table}' as table_name,
                    cast(period_month as varchar) as period_month,
                    cast(extract(day from period_month) as integer) as day_of_month
-              from mart."{table}" """
+              from mart."{table}" where {written[table]}"""
         for table in tables
     ]
     if not parts:

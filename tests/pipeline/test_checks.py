@@ -83,6 +83,39 @@ def test_totals_check_the_months_the_last_build_rebuilt(tmp_path):
         checks.run_checks(settings, totals)
 
 
+def test_hygiene_checks_read_the_rows_the_run_wrote(tmp_path):
+    """The hygiene checks read a fact's rebuilt months and the run's as-of date of a table
+    with one set of rows per as-of date, not the history before them."""
+    import duckdb
+
+    settings = _settings(tmp_path)
+    make_full_mart(settings.warehouse)
+    text = tuple(c for c in GENERAL if c.name == "hygiene_text")
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("create schema if not exists meta")
+        con.execute("create table meta.build_runs (rebuild_from_month date, built_at timestamp)")
+        con.execute("insert into meta.build_runs values ('2025-02-01', '2025-02-28 06:00')")
+        # an address in a month before the window, and in an earlier as-of date
+        con.execute(
+            "update mart.fct_cost_allocation set cost_pool = 'an@address.nl'"
+            " where period_month = '2025-01-01'"
+        )
+        con.execute("create table mart.history (as_of_date date, note varchar)")
+        con.execute("insert into mart.history values ('2025-02-27', 'old@address.nl')")
+    assert checks.run_checks(settings, text).passed == ["hygiene_text"]
+    # tonight's rows are read
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("insert into mart.history values ('2025-02-28', 'new@address.nl')")
+    with pytest.raises(CheckError, match="table_name=history"):
+        checks.run_checks(settings, text)
+    # after a build of every month, every month of the facts
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("delete from mart.history")
+        con.execute("insert into meta.build_runs values (null, '2025-03-01 06:00')")
+    with pytest.raises(CheckError, match="table_name=fct_cost_allocation"):
+        checks.run_checks(settings, text)
+
+
 def test_a_step_renders_its_own_validation_results_only(tmp_path):
     """Data Docs grow with every night's results: a step renders the pages of its own
     results (and the index), not those of every result stored before it."""
