@@ -19,9 +19,11 @@
     {{ column }} >= {{ tested_months_start() }}
 {%- endmacro %}
 
-{#- The key tests of the incremental staging tables check the rows this build staged:
+{#- The tests of the incremental staging tables check the rows this build staged:
     delete+insert on the key replaces every stored row of a staged key, so a duplicate
-    can only come in with tonight's rows. A generic test opts in with
+    can only come in with tonight's rows, and every other row was tested when it was
+    staged (row tests: not_null, accepted_values, relationships to a master or seed,
+    whose keys never disappear). A generic test opts in with
         config:
           where: "__staged_by_this_build__"
     (rows loaded after the previous build's raw_loaded_until or extracted after its
