@@ -47,7 +47,7 @@ from typing import Any
 
 import duckdb
 
-from klantwaarde.build import INCREMENTAL_FACTS
+from klantwaarde.build import INCREMENTAL_FACTS, _relation_exists
 from klantwaarde.errors import CheckError
 from klantwaarde.settings import EXPECTATIONS_DIR, RunSettings
 
@@ -117,11 +117,7 @@ def _identity_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) -> str:
 def checked_from(con: duckdb.DuckDBPyConnection) -> date | None:
     """The first month the last build rebuilt (`meta.build_runs`); None: every month (a
     build of every month, or no build recorded)."""
-    known = con.execute(
-        "select count(*) from duckdb_tables()"
-        " where schema_name = 'meta' and table_name = 'build_runs'"
-    ).fetchone()[0]
-    if not known:
+    if not _relation_exists(con, "meta.build_runs"):
         return None
     row = con.execute(
         "select rebuild_from_month from meta.build_runs order by built_at desc limit 1"

@@ -7,9 +7,9 @@
     on a full build or --full-refresh); a singular test filters with
     tested_months_filter('<month column>'). -#}
 {% macro tested_months_start() -%}
-    {%- set rebuild_from = var('rebuild_from_month', none) -%}
-    {%- if rebuild_from not in (none, '', 'None', 'null') and not flags.FULL_REFRESH -%}
-        cast(date_trunc('month', cast('{{ rebuild_from }}' as date)) as date)
+    {%- set first_month = rebuild_from() -%}
+    {%- if first_month is not none and not flags.FULL_REFRESH -%}
+        cast(date_trunc('month', cast('{{ first_month }}' as date)) as date)
     {%- else -%}
         date '0001-01-01'
     {%- endif -%}
@@ -31,10 +31,9 @@
     build of every month or --full-refresh). Without it a night's key test reads the
     whole table, which grows with every night (M: 2.3 s over 11.4 M invoice lines). -#}
 {% macro tested_staged_rows() -%}
-    {%- set rebuild_from = var('rebuild_from_month', none) -%}
     {%- set loaded_after = var('staged_after_loaded_at', none) -%}
     {%- set extracted_after = var('staged_after_extract_date', none) -%}
-    {%- if rebuild_from not in (none, '', 'None', 'null') and not flags.FULL_REFRESH
+    {%- if rebuild_from() is not none and not flags.FULL_REFRESH
           and loaded_after not in (none, '', 'None', 'null')
           and extracted_after not in (none, '', 'None', 'null') -%}
         (loaded_at > cast('{{ loaded_after }}' as timestamp)
