@@ -232,12 +232,15 @@ def invoke(settings: RunSettings, args: Sequence[str], *, what: str, manifest: A
     """Run one dbt command in-process; raise BuildError naming every failing node.
 
     `manifest`: a project parsed by `parse` (dbt then does not parse again); the vars of
-    `args` still apply, since dbt renders every node when it runs it."""
+    `args` still apply, since dbt renders every node when it runs it. Such an invocation
+    does not write `manifest.json` again (`parse` wrote it; M: 0.4 s per invocation):
+    `--no-write-json`, and the run results are written here instead."""
     from dbt.cli.main import dbtRunner
 
     target = settings.output_dir / "dbt_target"
     full_args = [
         *args,
+        *(["--no-write-json"] if manifest is not None else []),
         "--project-dir",
         str(project_dir()),
         "--profiles-dir",
@@ -257,6 +260,8 @@ def invoke(settings: RunSettings, args: Sequence[str], *, what: str, manifest: A
             result = dbtRunner(manifest=manifest).invoke(full_args)
         finally:
             close_dbt_connections()
+    if manifest is not None and hasattr(result.result, "write"):
+        result.result.write(str(target / "run_results.json"))
     _keep_run_results(target, what)
     if result.success:
         return result
