@@ -42,8 +42,9 @@ the window above before bridge changes widen it.
 
 Seeds are loaded first, always with dbt's `--full-refresh` (`seed()`): they are small,
 and a seed whose columns changed (a column added to the pool map) would otherwise be
-loaded into the old table and fail. The builds after it leave the seeds out (their tests
-still run).
+loaded into the old table and fail. The builds after it leave the seeds out; the tests
+of the seeds alone run on the build that loads them, not on a night that leaves them as
+they are (the seed fingerprint of the last build is theirs).
 
 Everything is rebuilt (no `rebuild_from_month`) on the first build, with
 `settings.full_refresh`, or when a mart fact table is missing; with dbt's
@@ -737,6 +738,10 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
     if full_refresh or everything or not seeds_in_place:
         seeded = seed(settings, _vars(settings, effective, data_from, staged_after), manifest)
     executed: set[str] = set()
+    # the tests of the seeds alone test CSVs of the project: they run on the build that
+    # loads them (a seed changed, or went missing: same fingerprint since), not again
+    # on every night that leaves them as they are
+    seed_tests = _seed_tests(manifest) if seeded is None and not everything else set()
     if not everything:
         # dbt's unit tests test the project's code, not the night's data: they run on
         # every build that restates everything (the first build of a project version
@@ -756,6 +761,11 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
                 "unit_test",
                 "--indirect-selection",
                 "buildable",
+                *(
+                    ["--exclude", *sorted(manifest.nodes[t].name for t in seed_tests)]
+                    if seed_tests
+                    else []
+                ),
                 "--vars",
                 _vars(settings, effective, data_from, staged_after),
             ],
@@ -778,7 +788,7 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
 
     vars_json = _vars(settings, effective, data_from, staged_after)
     if executed:
-        remaining = _remaining_selectors(manifest, executed)
+        remaining = _remaining_selectors(manifest, executed | seed_tests)
         args = ["build", "--select", *remaining, "--indirect-selection", "empty"]
         args += ["--vars", vars_json]
     else:
@@ -787,7 +797,7 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
         args.append("--full-refresh")
     result = invoke(settings, args, what="build", manifest=manifest)
     if executed:
-        missing = _expected_nodes(manifest) - executed - _executed(result)
+        missing = _expected_nodes(manifest) - executed - seed_tests - _executed(result)
         if missing:
             raise BuildError(f"dbt build left out {len(missing)} node(s): {sorted(missing)[:5]}")
 
@@ -838,6 +848,17 @@ def _expected_nodes(manifest: Any) -> set[str]:
         in ("model", "snapshot", "test")
     }
     return nodes | set(manifest.exposures)
+
+
+def _seed_tests(manifest: Any) -> set[str]:
+    """unique_ids of the data tests that depend on seeds only."""
+    return {
+        uid
+        for uid, node in manifest.nodes.items()
+        if str(getattr(node.resource_type, "value", node.resource_type)) == "test"
+        and node.depends_on.nodes
+        and all(parent.startswith("seed.") for parent in node.depends_on.nodes)
+    }
 
 
 def _remaining_selectors(manifest: Any, executed: set[str]) -> list[str]:

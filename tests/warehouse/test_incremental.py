@@ -54,15 +54,21 @@ def test_nights_do_not_parse_the_project_again(nightly_build):
     assert len(full_parses) == 1, full_parses
 
 
-def _unit_tests_run(built) -> tuple[set[str], set[str]]:
-    """(unit tests of the project, unit tests the last build ran)."""
+def _manifest_and_ran(built) -> tuple[dict, set[str]]:
+    """(the project's manifest, unique_ids of the nodes the last build ran)."""
     target = built.settings.output_dir / "dbt_target"
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     ran = set()
     for path in (target / "invocations").glob("*.json"):
         results = json.loads(path.read_text(encoding="utf-8"))["results"]
-        ran |= {r["unique_id"] for r in results if r["unique_id"].startswith("unit_test.")}
-    return set(manifest["unit_tests"]), ran
+        ran |= {r["unique_id"] for r in results}
+    return manifest, ran
+
+
+def _unit_tests_run(built) -> tuple[set[str], set[str]]:
+    """(unit tests of the project, unit tests the last build ran)."""
+    manifest, ran = _manifest_and_ran(built)
+    return set(manifest["unit_tests"]), {uid for uid in ran if uid.startswith("unit_test.")}
 
 
 def test_unit_tests_run_on_a_full_build_not_every_night(nightly_build, full_build):
@@ -70,6 +76,33 @@ def test_unit_tests_run_on_a_full_build_not_every_night(nightly_build, full_buil
     assert project and ran == project
     _, ran_tonight = _unit_tests_run(nightly_build)
     assert ran_tonight == set()
+
+
+def _seed_tests_run(built) -> tuple[set[str], set[str]]:
+    """(data tests of the seeds alone, those of them the last build ran)."""
+    manifest, ran = _manifest_and_ran(built)
+    seed_tests = {
+        uid
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "test"
+        and node["depends_on"]["nodes"]
+        and all(parent.startswith("seed.") for parent in node["depends_on"]["nodes"])
+    }
+    return seed_tests, seed_tests & ran
+
+
+def test_seed_tests_run_when_the_seeds_load_not_every_night(nightly_build, full_build):
+    """The seeds' own tests run on the build that loads them; a night that leaves the
+    seeds as they are (same fingerprint) does not test the same CSVs again. A changed
+    seed is tested again: test_tested_months.test_a_changed_seed_is_tested_again."""
+    seed_tests, ran = _seed_tests_run(full_build)
+    assert seed_tests and ran == seed_tests
+    _, ran_tonight = _seed_tests_run(nightly_build)
+    assert ran_tonight == set()
+    other_tests_tonight = {
+        uid for uid in _manifest_and_ran(nightly_build)[1] if uid.startswith("test.")
+    }
+    assert other_tests_tonight  # the night still ran the tests of what it built
 
 
 @pytest.mark.parametrize("table", COMPARED)

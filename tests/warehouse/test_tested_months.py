@@ -2,7 +2,7 @@
 tested_months_filter / the `__rebuild_from_month__` placeholder): a duplicate key in a
 rebuilt month fails them, one in an older month only fails a build of every month. The
 key tests of the incremental staging tables likewise check the rows a night staged
-(`__staged_by_this_build__`)."""
+(`__staged_by_this_build__`). The tests of the seeds alone run when a build loads them."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from dataclasses import replace
 import duckdb
 import pytest
 
+from klantwaarde import build
 from klantwaarde.build import _vars, invoke
 from klantwaarde.errors import BuildError
 
@@ -106,3 +107,17 @@ def test_a_nights_staging_tests_check_the_rows_it_staged(night_copy):
         assert new == 1
     with pytest.raises(BuildError, match="primary_key_stg_erp__invoice_lines"):
         invoke(settings, [*test, "--vars", night], what="night's staging tests")
+
+
+def test_a_changed_seed_is_tested_again(night_copy, frozen_dbt_project, tmp_path, monkeypatch):
+    """A night skips the seeds' own tests while the seeds are those of the last build; a
+    changed seed is loaded again, and a build that loads seeds runs their tests: a rate
+    listed twice stops it, naming the test."""
+    project = tmp_path / "dbt_project"
+    shutil.copytree(frozen_dbt_project, project)
+    monkeypatch.setenv("KLANTWAARDE_DBT_PROJECT_DIR", str(project))
+    rates = project / "seeds" / "fx_rates.csv"
+    lines = rates.read_text(encoding="utf-8").splitlines()
+    rates.write_text("\n".join([*lines, lines[-1]]) + "\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="unique_fx_rates_currency"):
+        build.build(night_copy)
