@@ -739,9 +739,8 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
         seeded = seed(settings, _vars(settings, effective, data_from, staged_after), manifest)
     executed: set[str] = set()
     # the tests of the seeds alone test CSVs of the project: they run on the build that
-    # loads them (a seed changed, or went missing: same fingerprint since), not again
-    # on every night that leaves them as they are
-    seed_tests = _seed_tests(manifest) if seeded is None and not everything else set()
+    # loads them (seeded above), not again on every night that leaves them as they are
+    seed_tests = _seed_tests(manifest) if seeded is None else set()
     if not everything:
         # dbt's unit tests test the project's code, not the night's data: they run on
         # every build that restates everything (the first build of a project version
