@@ -200,17 +200,21 @@ def close_dbt_connections() -> None:
         log.debug("reset_adapters failed", exc_info=True)
 
 
+def _text(value: Any) -> str:
+    """A dbt enum (node status, resource type) as its value's text."""
+    return str(getattr(value, "value", value))
+
+
 def _failures(result: Any) -> list[str]:
     """'model fct_x (error: ...)' for every node that did not pass."""
     failures: list[str] = []
     run_results = getattr(result.result, "results", None) or []
     for node_result in run_results:
-        status = str(getattr(node_result.status, "value", node_result.status))
+        status = _text(node_result.status)
         if status in ("success", "pass", "skipped", "no-op", "warn"):
             continue
         node = node_result.node
-        kind = getattr(node, "resource_type", "node")
-        kind = str(getattr(kind, "value", kind))
+        kind = _text(getattr(node, "resource_type", "node"))
         # one line: dbt's message is "Runtime Error in model x (path)\n  <the cause>"
         lines = [line.strip() for line in (node_result.message or "").splitlines()]
         lines = [line for line in lines if line and not line.startswith("Runtime Error in")]
@@ -224,7 +228,7 @@ def _failures(result: Any) -> list[str]:
 def _counts(result: Any) -> dict[str, int]:
     counts: dict[str, int] = {}
     for node_result in getattr(result.result, "results", None) or []:
-        status = str(getattr(node_result.status, "value", node_result.status))
+        status = _text(node_result.status)
         counts[status] = counts.get(status, 0) + 1
     return counts
 
@@ -843,8 +847,7 @@ def _expected_nodes(manifest: Any) -> set[str]:
     nodes = {
         uid
         for uid, node in manifest.nodes.items()
-        if str(getattr(node.resource_type, "value", node.resource_type))
-        in ("model", "snapshot", "test")
+        if _text(node.resource_type) in ("model", "snapshot", "test")
     }
     return nodes | set(manifest.exposures)
 
@@ -854,7 +857,7 @@ def _seed_tests(manifest: Any) -> set[str]:
     return {
         uid
         for uid, node in manifest.nodes.items()
-        if str(getattr(node.resource_type, "value", node.resource_type)) == "test"
+        if _text(node.resource_type) == "test"
         and node.depends_on.nodes
         and all(parent.startswith("seed.") for parent in node.depends_on.nodes)
     }
