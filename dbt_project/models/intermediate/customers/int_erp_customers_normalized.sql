@@ -1,10 +1,12 @@
-{#- ERP master customers with the normalised values that matching compares. -#}
+{#- ERP master customers with the normalised values that matching compares. Read from the
+    master itself, not from int_erp_customers_unioned (the same rows, less the inferred
+    customer numbers): the unioned table waits for the invoice lines, payments and GL
+    entries to be staged, and matching waits for this model. -#}
 with
 
 erp_customers as (
 
-    select * from {{ ref('int_erp_customers_unioned') }}
-    where not is_inferred
+    select * from {{ ref('stg_erp__customers') }}
 
 ),
 
