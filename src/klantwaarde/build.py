@@ -340,7 +340,8 @@ def _connect(settings: RunSettings) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(settings.warehouse), config=settings.duckdb.config())
 
 
-def _relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
+def relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
+    """Whether `schema.name` is a table or view of the connected warehouse."""
     schema, name = relation.split(".")
     return bool(
         con.execute(
@@ -394,7 +395,7 @@ def _staged_until(
     parts = [
         f"select max(extract_date) as d from {relation}"
         for relation in relations
-        if _relation_exists(con, relation)
+        if relation_exists(con, relation)
     ]
     if not parts:
         return None
@@ -405,7 +406,7 @@ def _raw_loaded_until(con: duckdb.DuckDBPyConnection) -> datetime | None:
     parts = [
         f"select max(_loaded_at) as t from {table}"
         for table, _, _ in DELTA_MONTH_SOURCES
-        if _relation_exists(con, table)
+        if relation_exists(con, table)
     ]
     if not parts:
         return None
@@ -418,7 +419,7 @@ def changed_rows_month(
     """Earliest month of any version of a key that got a new version after `since`."""
     months: list[date] = []
     for table, key, business_date in DELTA_MONTH_SOURCES:
-        if not _relation_exists(con, table):
+        if not relation_exists(con, table):
             continue
         keys = ", ".join(key)
         new_filter = "_loaded_at > ?" if since is not None else "true"
@@ -449,7 +450,7 @@ def _facts_month(con: duckdb.DuckDBPyConnection, ids_sql: str) -> date | None:
     source_id)."""
     months: list[date] = []
     for system, relation, column, month_column in SOURCE_ID_MONTHS:
-        if not _relation_exists(con, relation):
+        if not relation_exists(con, relation):
             continue
         value = con.execute(
             f"""
@@ -467,7 +468,7 @@ def _create_bridge_changes(con: duckdb.DuckDBPyConnection) -> int:
     """Temp table `_bridge_changes`: the source ids whose customer_key changed since the
     bridge saved by the previous build, and whether their old key is gone (merged away:
     facts left under it would point at no customer). Returns how many changed."""
-    if not _relation_exists(con, "meta.build_bridge") or not _relation_exists(con, BRIDGE):
+    if not relation_exists(con, "meta.build_bridge") or not relation_exists(con, BRIDGE):
         return 0
     con.execute(
         f"""
@@ -511,7 +512,7 @@ def relink_window(
     (a merge): facts under it would point at no customer, so those restate now.
     """
     changed = _create_bridge_changes(con)
-    pending_table = _relation_exists(con, "meta.pending_relinks")
+    pending_table = relation_exists(con, "meta.pending_relinks")
     previous = (
         con.execute("select system, source_id, since from meta.pending_relinks").fetchall()
         if pending_table
@@ -546,13 +547,13 @@ def relink_window(
                 f" where f.{column} = c.source_id"
                 f" and cast({month_column} as date) < ?))"
                 for system, relation, column, month_column in SOURCE_ID_MONTHS
-                if _relation_exists(con, relation)
+                if relation_exists(con, relation)
             )
             or "false"
         }
         )
         """,
-        [window_from] * sum(1 for r in SOURCE_ID_MONTHS if _relation_exists(con, r[1])),
+        [window_from] * sum(1 for r in SOURCE_ID_MONTHS if relation_exists(con, r[1])),
     )
     deferred = con.execute("select system, source_id from _deferred").fetchall()
     known = {(system, source_id) for system, source_id, _ in previous}
@@ -593,7 +594,7 @@ def _save_state(
             project_sha256,
         ],
     )
-    if _relation_exists(con, BRIDGE):
+    if relation_exists(con, BRIDGE):
         con.execute(
             f"create or replace table meta.build_bridge as"
             f" select system, source_id, customer_key from {BRIDGE}"
@@ -678,10 +679,10 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
             con.execute(ddl)
         previous = _previous_run(con)
         raw_loaded_until = _raw_loaded_until(con)
-        missing = [t for t in INCREMENTAL_FACTS if not _relation_exists(con, f"mart.{t}")]
+        missing = [t for t in INCREMENTAL_FACTS if not relation_exists(con, f"mart.{t}")]
         seeds_in_place = previous is not None and previous["seeds_sha256"] == seeds_sha256
         seeds_in_place = seeds_in_place and all(
-            _relation_exists(con, f"seeds.{csv.stem}")
+            relation_exists(con, f"seeds.{csv.stem}")
             for csv in (project_dir() / "seeds").rglob("*.csv")
         )
         staged_until = _staged_until(con)

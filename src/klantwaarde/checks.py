@@ -47,7 +47,7 @@ from typing import Any
 
 import duckdb
 
-from klantwaarde.build import INCREMENTAL_FACTS, _relation_exists
+from klantwaarde.build import INCREMENTAL_FACTS, relation_exists
 from klantwaarde.errors import CheckError
 from klantwaarde.settings import EXPECTATIONS_DIR, RunSettings
 
@@ -117,7 +117,7 @@ def _identity_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) -> str:
 def checked_from(con: duckdb.DuckDBPyConnection) -> date | None:
     """The first month the last build rebuilt (`meta.build_runs`); None: every month (a
     build of every month, or no build recorded)."""
-    if not _relation_exists(con, "meta.build_runs"):
+    if not relation_exists(con, "meta.build_runs"):
         return None
     row = con.execute(
         "select rebuild_from_month from meta.build_runs order by built_at desc limit 1"
