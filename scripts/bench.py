@@ -79,16 +79,31 @@ class PeakRSS:
         self.peak = max(self.peak, self._sample())
 
 
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and its finished children so far."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 @dataclass
 class StageFigure:
     stage: str
     seconds: float
     peak_rss_mib: float
     rows: int | None = None
+    cpu_seconds: float | None = None  # every thread of the process (DuckDB's, dbt's)
 
     @property
     def rows_per_s(self) -> float | None:
         return self.rows / self.seconds if self.rows and self.seconds else None
+
+    @property
+    def cores_busy(self) -> float | None:
+        """CPU seconds per wall-clock second: 2.0 keeps two cores busy. None for a stage
+        under half a second (the CPU clock ticks in 10 ms)."""
+        if self.cpu_seconds is None or self.seconds < 0.5:
+            return None
+        return self.cpu_seconds / self.seconds
 
 
 def _generator_fingerprint() -> str:
@@ -156,10 +171,14 @@ def run_pipeline(settings: Any) -> list[StageFigure]:
     figures: list[StageFigure] = []
     for step in pipeline.STEPS:
         wall_start = time.time()
+        cpu_start = cpu_seconds()
         with PeakRSS() as rss:
             pipeline.run_step(step, settings, result)
+        cpu = cpu_seconds() - cpu_start
         rows = _loaded_rows(settings.warehouse, wall_start) if step.name == "load" else None
-        figures.append(StageFigure(step.name, result.seconds[step.name], rss.peak / 2**20, rows))
+        figures.append(
+            StageFigure(step.name, result.seconds[step.name], rss.peak / 2**20, rows, cpu)
+        )
     return figures
 
 
@@ -265,19 +284,25 @@ def bench_set(name: str, params: dict[str, int]) -> dict[str, Any]:
         "generate_seconds": generate_s,
         "full_as_of": dates[-2].isoformat(),
         "incremental_as_of": dates[-1].isoformat(),
-        "full": [f.__dict__ | {"rows_per_s": f.rows_per_s} for f in full],
-        "incremental": [f.__dict__ | {"rows_per_s": f.rows_per_s} for f in incremental],
-        "month_close": [f.__dict__ | {"rows_per_s": f.rows_per_s} for f in month_close],
         "month_close_as_of": dates[-1].isoformat(),
-        "month_close_total_seconds": sum(f.seconds for f in month_close),
-        "month_close_peak_rss_mib": max(f.peak_rss_mib for f in month_close),
-        "full_total_seconds": sum(f.seconds for f in full),
-        "full_peak_rss_mib": max(f.peak_rss_mib for f in full),
-        "incremental_total_seconds": sum(f.seconds for f in incremental),
-        "incremental_peak_rss_mib": max(f.peak_rss_mib for f in incremental),
+        **_run_figures("full", full),
+        **_run_figures("incremental", incremental),
+        **_run_figures("month_close", month_close),
         "floor": floor,
         "slowest_dbt_nodes": nodes,
         "duckdb": duck.config(),
+    }
+
+
+def _run_figures(run: str, stages: list[StageFigure]) -> dict[str, Any]:
+    """The JSON figures of one run: its stages, and its totals as `<run>_<measure>`."""
+    return {
+        run: [
+            f.__dict__ | {"rows_per_s": f.rows_per_s, "cores_busy": f.cores_busy} for f in stages
+        ],
+        f"{run}_total_seconds": sum(f.seconds for f in stages),
+        f"{run}_cpu_seconds": sum(f.cpu_seconds or 0.0 for f in stages),
+        f"{run}_peak_rss_mib": max(f.peak_rss_mib for f in stages),
     }
 
 
@@ -290,15 +315,22 @@ def print_set(figures: dict[str, Any]) -> None:
         print(f"   generate: {figures['generate_seconds']:.1f} s")
     for run in ("full", "incremental", "month_close"):
         print(f"   {run.replace('_', '-')} run (as of {figures[run + '_as_of']}):")
-        print(f"     {'stage':<16}{'seconds':>10}{'peak RSS MiB':>15}{'rows/s':>14}")
+        print(
+            f"     {'stage':<16}{'seconds':>10}{'CPU s':>9}{'cores':>7}"
+            f"{'peak RSS MiB':>15}{'rows/s':>14}"
+        )
         for stage in figures[run]:
             rate = f"{stage['rows_per_s']:,.0f}" if stage["rows_per_s"] else ""
+            cores = f"{stage['cores_busy']:.2f}" if stage["cores_busy"] else ""
             print(
                 f"     {stage['stage']:<16}{stage['seconds']:>10.2f}"
+                f"{stage['cpu_seconds'] or 0:>9.2f}{cores:>7}"
                 f"{stage['peak_rss_mib']:>15.0f}{rate:>14}"
             )
+        total = figures[run + "_total_seconds"]
+        cpu = figures[run + "_cpu_seconds"]
         print(
-            f"     {'total':<16}{figures[run + '_total_seconds']:>10.2f}"
+            f"     {'total':<16}{total:>10.2f}{cpu:>9.2f}{cpu / total if total else 0:>7.2f}"
             f"{figures[run + '_peak_rss_mib']:>15.0f}"
         )
     for run, nodes in figures["slowest_dbt_nodes"].items():
