@@ -9,8 +9,9 @@ For each scale set it generates the landing zone once (cached under
 3. the same night on a copy of the warehouse after step 1, restating every re-link at
    once (policy "nightly"): what the first night of a month costs.
 
-It prints, per stage and in total, wall-clock seconds, peak resident memory (the
-process and its children, sampled every 20 ms) and, for the load, rows per second;
+It prints, per stage and in total, wall-clock seconds, CPU seconds (every thread of the
+process) and the cores they kept busy, peak resident memory (the process and its
+children, sampled every 20 ms) and, for the load, rows per second;
 then a floor: one hand-written DuckDB query over the same files computing the same
 monthly aggregates. The figures also go to `bench/results/<set>.json`.
 
