@@ -8,7 +8,11 @@
     balance. Its customer_no is the lowest of its lines'. Its balance
     is constant between events, so we build segments [from, to) of constant balance and
     clip them to months and to the horizon (the day after the latest ERP drop, at most
-    var as_of_date + 1).
+    var as_of_date + 1). Events of one day change the balance once: the running balance
+    of an event counts every event of its day, and only the day's last event opens a
+    segment (the others end where they start); no grouping of the 8 M events by day
+    first (M: 4.8 -> 3.4 s for a full build, measured alone). Every event carries its
+    invoice's customer_no and due_date, so the segment months need no join back.
       receivable_euro_days  Σ outstanding balance × days outstanding in the month
       overdue_invoices      invoices past their due date and unpaid on at least one day
                             of the month
@@ -104,47 +108,59 @@ write_offs as (
 
 balance_events as (
 
-    select invoice_no, invoice_date as event_date, invoice_amount as amount_change
+    select
+        invoice_no,
+        customer_no,
+        due_date,
+        invoice_date as event_date,
+        invoice_amount as amount_change
     from invoices
     union all
-    select payments.invoice_no, payments.payment_date, -payments.payment_amount
+    select
+        payments.invoice_no,
+        invoices.customer_no,
+        invoices.due_date,
+        payments.payment_date,
+        -payments.payment_amount
     from payments
     inner join invoices
         on payments.invoice_no = invoices.invoice_no
     union all
-    select write_offs.invoice_no, write_offs.posting_date, -write_offs.amount
+    select
+        write_offs.invoice_no,
+        invoices.customer_no,
+        invoices.due_date,
+        write_offs.posting_date,
+        -write_offs.amount
     from write_offs
     inner join invoices
         on write_offs.invoice_no = invoices.invoice_no
 
 ),
 
-balance_changes_by_day as (
-
-    select invoice_no, event_date, sum(amount_change) as amount_change
-    from balance_events
-    group by invoice_no, event_date
-
-),
-
 balance_segments as (
 
+    -- an event of a day with several ends where it starts (lead: the next event of the
+    -- same day); the balance after the day counts them all (range frame: every event
+    -- up to and including the event's day)
     select
-        balance_changes_by_day.invoice_no,
-        balance_changes_by_day.event_date as segment_from,
+        balance_events.invoice_no,
+        balance_events.customer_no,
+        balance_events.due_date,
+        balance_events.event_date as segment_from,
         coalesce(
-            lead(balance_changes_by_day.event_date) over (
-                partition by balance_changes_by_day.invoice_no
-                order by balance_changes_by_day.event_date
+            lead(balance_events.event_date) over (
+                partition by balance_events.invoice_no
+                order by balance_events.event_date
             ),
             horizon.horizon_date
         ) as segment_to,
-        sum(balance_changes_by_day.amount_change) over (
-            partition by balance_changes_by_day.invoice_no
-            order by balance_changes_by_day.event_date
-            rows between unbounded preceding and current row
+        sum(balance_events.amount_change) over (
+            partition by balance_events.invoice_no
+            order by balance_events.event_date
+            range between unbounded preceding and current row
         ) as balance
-    from balance_changes_by_day
+    from balance_events
     cross join horizon
 
 ),
@@ -182,11 +198,9 @@ segment_month_days as (
         segment_months.balance,
         greatest(segment_months.segment_from, segment_months.period_month) as days_from,
         least(segment_months.segment_end, cast(segment_months.period_month + interval 1 month as date)) as days_to,
-        invoices.due_date,
-        invoices.customer_no
+        segment_months.due_date,
+        segment_months.customer_no
     from segment_months
-    inner join invoices
-        on segment_months.invoice_no = invoices.invoice_no
     where {{ rebuild_months_filter('segment_months.period_month', 'data_rebuild_from_month') }}
 
 ),
