@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -11,9 +13,11 @@ import pytest
 from klantwaarde import airflow_env
 
 # Before any test module imports airflow (stack-notes: config is read at import).
-_HOME = Path(
-    os.environ.get("KLANTWAARDE_TEST_AIRFLOW_HOME") or tempfile.mkdtemp(prefix="kw-airflow-")
-)
+if os.environ.get("KLANTWAARDE_TEST_AIRFLOW_HOME"):
+    _HOME = Path(os.environ["KLANTWAARDE_TEST_AIRFLOW_HOME"])
+else:  # a home of this session's own, removed when it ends (not left behind in /tmp)
+    _HOME = Path(tempfile.mkdtemp(prefix="kw-airflow-"))
+    atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
 os.environ["KLANTWAARDE_TEST_AIRFLOW_HOME"] = str(_HOME)
 airflow_env.configure(_HOME)
 
