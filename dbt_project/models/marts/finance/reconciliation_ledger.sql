@@ -17,16 +17,29 @@ cost_allocations as (
 
 allocation_totals as (
 
+    -- a customer has one allocation row per pool and month (the grain of
+    -- fct_cost_allocation, whose key test checks it): counting the rows counts the
+    -- customers, without a distinct aggregate over every row (M: 0.75 -> 0.11 s)
     select
         period_month,
         cost_pool,
         coalesce(sum(allocated_amount), 0)      as allocated_amount,
         coalesce(sum(unallocated_amount), 0)    as unallocated_amount,
-        count(distinct customer_key)            as customer_count,
-        coalesce(sum(driver_quantity) filter (where customer_key is not null), 0) as driver_quantity,
-        string_agg(distinct unallocated_reason, ';' order by unallocated_reason)
-            filter (where unallocated_amount <> 0) as unallocated_reason
+        count(customer_key)                     as customer_count,
+        coalesce(sum(driver_quantity) filter (where customer_key is not null), 0) as driver_quantity
     from cost_allocations
+    group by period_month, cost_pool
+
+),
+
+unallocated_reasons as (
+
+    select
+        period_month,
+        cost_pool,
+        string_agg(distinct unallocated_reason, ';' order by unallocated_reason) as unallocated_reason
+    from cost_allocations
+    where unallocated_amount <> 0
     group by period_month, cost_pool
 
 ),
@@ -45,7 +58,7 @@ final as (
             - coalesce(allocation_totals.unallocated_amount, 0)
             as decimal(18, 2)
         )                                                                       as difference,
-        cast(allocation_totals.unallocated_reason as varchar)                   as unallocated_reason,
+        cast(unallocated_reasons.unallocated_reason as varchar)                   as unallocated_reason,
         cast(cost_pools_monthly.method as varchar)                              as method,
         cast(cost_pools_monthly.driver as varchar)                              as driver,
         cast(cost_pools_monthly.cost_class as varchar)                          as cost_class,
@@ -64,6 +77,9 @@ final as (
     left join allocation_totals
         on cost_pools_monthly.period_month = allocation_totals.period_month
         and cost_pools_monthly.cost_pool = allocation_totals.cost_pool
+    left join unallocated_reasons
+        on cost_pools_monthly.period_month = unallocated_reasons.period_month
+        and cost_pools_monthly.cost_pool = unallocated_reasons.cost_pool
     where {{ rebuild_months_filter('cost_pools_monthly.period_month') }}
 
 )
