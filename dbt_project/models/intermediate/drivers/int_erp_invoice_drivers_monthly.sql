@@ -11,25 +11,63 @@
     its own invoice lines). -#}
 with
 
-invoice_lines as (
+invoice_lines as not materialized (
 
+    -- read three times, each for the few columns it needs (not copied into a CTE result)
     select * from {{ ref('stg_erp__invoice_lines') }}
     where {{ rebuild_months_filter('invoice_month', 'data_rebuild_from_month') }}
+
+),
+
+line_counts as (
+
+    select customer_no, invoice_month, count(*) as invoice_lines
+    from invoice_lines
+    group by customer_no, invoice_month
+
+),
+
+-- the distinct documents first, then counted: two distinct aggregates in one group by
+-- make DuckDB copy every line into a CTE result first (M: 1.7 -> 1.45 s)
+order_counts as (
+
+    select customer_no, invoice_month, count(*) as orders
+    from (
+        select distinct customer_no, invoice_month, order_no
+        from invoice_lines
+        where not is_credit_note and order_no is not null
+    ) as orders
+    group by customer_no, invoice_month
+
+),
+
+delivery_counts as (
+
+    select customer_no, invoice_month, count(*) as deliveries
+    from (
+        select distinct customer_no, invoice_month, delivery_no
+        from invoice_lines
+        where not is_credit_note and delivery_no is not null
+    ) as deliveries
+    group by customer_no, invoice_month
 
 ),
 
 final as (
 
     select
-        customer_no,
-        invoice_month                                   as period_month,
-        count(distinct order_no) filter (where not is_credit_note)
-                                                        as orders,
-        count(*)                                        as invoice_lines,
-        count(distinct delivery_no) filter (where not is_credit_note)
-                                                        as deliveries
-    from invoice_lines
-    group by customer_no, invoice_month
+        line_counts.customer_no,
+        line_counts.invoice_month                       as period_month,
+        coalesce(order_counts.orders, 0)                as orders,
+        line_counts.invoice_lines,
+        coalesce(delivery_counts.deliveries, 0)         as deliveries
+    from line_counts
+    left join order_counts
+        on line_counts.customer_no is not distinct from order_counts.customer_no
+        and line_counts.invoice_month is not distinct from order_counts.invoice_month
+    left join delivery_counts
+        on line_counts.customer_no is not distinct from delivery_counts.customer_no
+        and line_counts.invoice_month is not distinct from delivery_counts.invoice_month
 
 )
 

@@ -8,8 +8,10 @@
     Incremental by whole months from var data_rebuild_from_month. -#}
 with
 
-invoice_lines as (
+invoice_lines as not materialized (
 
+    -- read four times: scanned again for the few columns each read needs rather than
+    -- copied whole into a CTE result (M, 11 M lines: 1.3-1.5 -> 1.15 s)
     select * from {{ ref('stg_erp__invoice_lines') }}
     where not is_credit_note
         and {{ rebuild_months_filter('invoice_month', 'data_rebuild_from_month') }}
