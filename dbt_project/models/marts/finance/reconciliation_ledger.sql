@@ -58,7 +58,7 @@ final as (
             - coalesce(allocation_totals.unallocated_amount, 0)
             as decimal(18, 2)
         )                                                                       as difference,
-        cast(unallocated_reasons.unallocated_reason as varchar)                   as unallocated_reason,
+        cast(unallocated_reasons.unallocated_reason as varchar)                 as unallocated_reason,
         cast(cost_pools_monthly.method as varchar)                              as method,
         cast(cost_pools_monthly.driver as varchar)                              as driver,
         cast(cost_pools_monthly.cost_class as varchar)                          as cost_class,
