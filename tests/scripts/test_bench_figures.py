@@ -54,3 +54,22 @@ def test_cpu_seconds_count_the_work_of_this_process(bench):
     while time.process_time() < deadline:
         pass
     assert bench.cpu_seconds() - before >= 0.28
+
+
+def test_a_scale_set_is_generated_once_in_a_child_process(bench, tmp_path, monkeypatch):
+    import klantwaarde.generate
+
+    def in_this_process(**_: object) -> str:
+        raise AssertionError("the bench generated in its own process")
+
+    # the memory a generation leaves behind must not count in the pipeline's peak
+    monkeypatch.setattr(klantwaarde.generate, "generate", in_this_process)
+    monkeypatch.setattr(bench, "BENCH_DIR", tmp_path)
+    params = {"customers": 40, "months": 2, "seed": 5}
+
+    landing, seconds = bench.ensure_landing("T", params)
+
+    assert seconds is not None and seconds > 0
+    assert len(bench.drop_dates(landing)) >= 2
+    # cached: the same parameters and generator source do not generate again
+    assert bench.ensure_landing("T", params) == (landing, None)
