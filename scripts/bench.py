@@ -123,7 +123,7 @@ def ensure_landing(name: str, params: dict[str, int]) -> tuple[Path, float | Non
     """The cached landing zone of a set; generates it when missing or stale.
 
     The generator runs as `klantwaarde generate` in a child process: in this one, the
-    memory it leaves behind (about 0.9 GiB at M) would count in every stage's peak."""
+    memory it leaves behind (about 0.8 GiB at M) would count in every stage's peak."""
     set_dir = BENCH_DIR / "data" / name
     landing = set_dir / "landing"
     stamp = set_dir / "stamp.json"
