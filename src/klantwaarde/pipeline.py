@@ -100,17 +100,30 @@ def wait_for_drops(
 
 
 def load(settings: RunSettings) -> dict[str, Any]:
-    """Step 2: every complete drop up to the as-of date that is not loaded yet."""
+    """Step 2: every complete drop up to the as-of date that is not loaded yet.
+
+    First, nights move forward (`klantwaarde.nights`): an as-of date before the last
+    night built stops here, or, with a full refresh, every later night is forgotten."""
     from klantwaarde.load import load_landing
+    from klantwaarde.nights import check_order, forget_later_nights
 
     con = _connect(settings)
     try:
+        last = check_order(con, settings.as_of, restate=settings.full_refresh)
+        forgotten = (
+            forget_later_nights(con, settings.as_of)
+            if last is not None and settings.as_of < last
+            else {}
+        )
         summary = load_landing(con, settings.landing, settings.as_of)
     finally:
         con.close()
     result = _jsonable(summary)
     if not isinstance(result, dict):
         result = {"summary": result}
+    if forgotten:
+        result["restated_from"] = last.isoformat() if last else None
+        result["forgotten_rows"] = forgotten
     touched = getattr(summary, "touched_from", None)
     result["touched_from"] = touched.isoformat() if hasattr(touched, "isoformat") else touched
     return result
