@@ -52,7 +52,9 @@ Seeds, snapshots and the `as_of_date` / `rebuild_from_month` window stay in one 
 (`klantwaarde.build`).
 
 Params: `landing`, `warehouse` (working DuckDB file; published mart, CSVs and docs go
-next to it), `commercial_budget` (EUR), `full_refresh`.
+next to it), `commercial_budget` (EUR), `full_refresh` (also: restate an earlier night;
+without it a clear or backfill of a date before the last night built fails at `load`),
+`release_quarantined_gl` (publish although GL postings are in quarantine).
 Environment: `KLANTWAARDE_CATCHUP` (default false), `KLANTWAARDE_START_DATE`,
 `KLANTWAARDE_SCHEDULE` (cron, default `0 3 * * *` UTC), `KLANTWAARDE_LANDING`,
 `KLANTWAARDE_WAREHOUSE_PATH`, `KLANTWAARDE_WAREHOUSE_POOL`, `KLANTWAARDE_DROPS_TIMEOUT`
@@ -111,7 +113,16 @@ MART = Asset(name="klantwaarde_mart", uri=f"file://{PUBLISHED}")
         "commercial_budget": Param(
             1000000.0, type="number", minimum=0, description="commercial budget (EUR)"
         ),
-        "full_refresh": Param(False, type="boolean", description="rebuild every month"),
+        "full_refresh": Param(
+            False,
+            type="boolean",
+            description="rebuild every month; for a date before the last night: restate it",
+        ),
+        "release_quarantined_gl": Param(
+            False,
+            type="boolean",
+            description="publish although GL postings are in quarantine (shown, not hidden)",
+        ),
     },
 )
 def klantwaarde_nightly():

@@ -50,6 +50,7 @@ def settings_from_context(context: Any | None = None) -> RunSettings:
         warehouse=Path(params["warehouse"]),
         as_of=as_of_from_logical_date(context.get("logical_date")),
         full_refresh=bool(params.get("full_refresh", False)),
+        release_quarantined_gl=bool(params.get("release_quarantined_gl", False)),
         commercial_budget=Decimal(str(params["commercial_budget"])).quantize(Decimal("0.01")),
     )
 

@@ -101,6 +101,9 @@ DELTA_MONTH_SOURCES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("raw_erp.gl_entries", ("entry_no",), "posting_date"),
     ("raw_crm.activities", ("activityid",), "actualstart"),
     ("raw_servicedesk.tickets", ("ticket_id",), "created_at"),
+    # GL postings in quarantine (klantwaarde.load.quarantined_gl): their months show
+    # the quarantined money in reconciliation_ledger
+    ("meta.quarantined_gl_entries", ("quarantine_id",), "posting_date"),
 )
 
 # Where the facts of a source id start: (bridge system, staging relation, id column,

@@ -67,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--as-of", type=_date, required=True, dest="as_of")
     run.add_argument("--full-refresh", action="store_true")
     run.add_argument(
+        "--release-quarantined-gl",
+        action="store_true",
+        dest="release_quarantined_gl",
+        help="publish although GL postings are in quarantine (the reconciliation and the "
+        "report show their money); without it such a run stops before publish",
+    )
+    run.add_argument(
         "--budget",
         type=_money,
         default=Decimal("1000000.00"),
@@ -105,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                     as_of=args.as_of,
                     full_refresh=args.full_refresh,
                     commercial_budget=args.budget,
+                    release_quarantined_gl=args.release_quarantined_gl,
                 )
             )
             print(result)

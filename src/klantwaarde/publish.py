@@ -42,6 +42,8 @@ RECONCILIATION_COLUMNS = (
     "allocated_amount",
     "unallocated_amount",
     "difference",
+    "quarantined_amount",
+    "reconciliation_status",
 )
 
 
@@ -260,10 +262,11 @@ def write_reconciliation_csvs(warehouse: Path, out_dir: Path, settings: RunSetti
         with tmp.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(RECONCILIATION_COLUMNS)
-            for period_month, pool, *amounts in month_rows:
+            for period_month, pool, *amounts, status in month_rows:
                 writer.writerow(
                     [period_month.isoformat(), pool]
                     + [f"{Decimal(str(a)).quantize(Decimal('0.01'))}" for a in amounts]
+                    + [status]
                 )
         os.replace(tmp, path)
         written.append(str(path))

@@ -3,11 +3,18 @@
 `mart.reconciliation_ledger.difference = ledger_amount - allocated_amount -
 unallocated_amount` must be exactly 0.00 on every row (shared/contracts.md §3).
 A single cent off anywhere stops the run before publish, naming pool and month.
+
+GL money in quarantine (`mart.quarantined_gl_entries`: postings the loader could not
+load) is not in the ledger amount, so the identity holds without it. It stops the run
+all the same, naming the first posting, unless the data engineer releases it for the run
+(`--release-quarantined-gl`, DAG param `release_quarantined_gl`) or all of it is readable
+and within `KLANTWAARDE_QUARANTINED_GL_LIMIT` (EUR, default 0.00). A run that publishes
+with quarantined money says so in its status line.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import duckdb
@@ -17,16 +24,36 @@ from klantwaarde.settings import RunSettings
 
 
 @dataclass(frozen=True)
+class QuarantinedMoney:
+    """GL postings in quarantine: how many, their readable sum, how many unreadable."""
+
+    postings: int = 0
+    amount: Decimal = Decimal("0.00")
+    absolute_amount: Decimal = Decimal("0.00")
+    unreadable: int = 0
+
+    @property
+    def sentence(self) -> str:
+        unreadable = f", {self.unreadable} with an unreadable amount" if self.unreadable else ""
+        plural = "posting" if self.postings == 1 else "postings"
+        return f"{self.amount} EUR of GL money in quarantine ({self.postings} {plural}{unreadable})"
+
+
+@dataclass(frozen=True)
 class ReconciliationSummary:
     rows: int
     months: int
     pools: int
     ledger_total: Decimal
     unallocated_total: Decimal
+    quarantined: QuarantinedMoney = QuarantinedMoney()
 
     @property
     def status(self) -> str:
-        return f"balanced: {self.rows} pool-months, difference 0.00 everywhere"
+        balanced = f"balanced: {self.rows} pool-months, difference 0.00 everywhere"
+        if self.quarantined.postings:
+            return f"{balanced}; published with {self.quarantined.sentence}, released"
+        return balanced
 
     def as_dict(self) -> dict:
         return {
@@ -35,6 +62,9 @@ class ReconciliationSummary:
             "pools": self.pools,
             "ledger_total": str(self.ledger_total),
             "unallocated_total": str(self.unallocated_total),
+            "quarantined_postings": self.quarantined.postings,
+            "quarantined_amount": str(self.quarantined.amount),
+            "quarantined_unreadable": self.quarantined.unreadable,
             "status": self.status,
         }
 
@@ -81,10 +111,53 @@ def check_ledger(con: duckdb.DuckDBPyConnection) -> ReconciliationSummary:
     )
 
 
+def check_quarantine(
+    con: duckdb.DuckDBPyConnection, *, release: bool = False, limit: Decimal = Decimal("0")
+) -> QuarantinedMoney:
+    """Raise ReconciliationError while GL money is in quarantine, unless `release`, or
+    unless every quarantined amount is readable and their absolute sum is within `limit`."""
+    postings, amount, absolute, unreadable = con.execute(
+        """
+        select count(*), coalesce(sum(amount), 0), coalesce(sum(abs(amount)), 0),
+               count(*) filter (where amount is null)
+          from mart.quarantined_gl_entries
+        """
+    ).fetchone()
+    money = QuarantinedMoney(
+        postings=postings,
+        amount=Decimal(str(amount)).quantize(Decimal("0.01")),
+        absolute_amount=Decimal(str(absolute)).quantize(Decimal("0.01")),
+        unreadable=unreadable,
+    )
+    if not postings or release or (not unreadable and money.absolute_amount <= limit):
+        return money
+    source_file, line_no, pool, month, shown = con.execute(
+        """
+        select source_file, source_line_no, coalesce(cost_pool, 'no cost pool'),
+               coalesce(strftime(period_month, '%Y-%m'), 'month unreadable'),
+               amount
+          from mart.quarantined_gl_entries
+         order by extract_date, source_line_no
+         limit 1
+        """
+    ).fetchone()
+    what = f"{shown} EUR" if shown is not None else "an unreadable amount"
+    raise ReconciliationError(
+        f"reconciliation gate: {money.sentence}; the first is {source_file} line {line_no} "
+        f"({what}, pool {pool}, {month}); correct it in a later drop, or publish with "
+        f"--release-quarantined-gl (DAG param release_quarantined_gl)"
+    )
+
+
 def reconcile(settings: RunSettings) -> ReconciliationSummary:
-    """The gate step: read the working warehouse read-only and check the ledger."""
+    """The gate step: read the working warehouse read-only, check the ledger, then the
+    GL money in quarantine."""
     con = duckdb.connect(str(settings.warehouse), read_only=True, config=settings.duckdb.config())
     try:
-        return check_ledger(con)
+        summary = check_ledger(con)
+        quarantined = check_quarantine(
+            con, release=settings.release_quarantined_gl, limit=settings.quarantined_gl_limit
+        )
     finally:
         con.close()
+    return replace(summary, quarantined=quarantined)

@@ -53,6 +53,13 @@ class RunSettings:
         default_factory=lambda: os.environ.get("KLANTWAARDE_RELINK_RESTATEMENT", "month_close")
     )
     commercial_budget: Decimal = Decimal("1000000.00")
+    # GL money in quarantine stops publish (reconcile.check_quarantine) unless released
+    # for this run, or unless all of it is readable and its absolute sum is at most
+    # the limit (EUR; default 0.00: any quarantined GL money stops).
+    release_quarantined_gl: bool = False
+    quarantined_gl_limit: Decimal = field(
+        default_factory=lambda: Decimal(os.environ.get("KLANTWAARDE_QUARANTINED_GL_LIMIT", "0"))
+    )
     duckdb: DuckDBSettings = field(default_factory=DuckDBSettings)
 
     def __post_init__(self) -> None:

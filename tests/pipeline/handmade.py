@@ -7,6 +7,32 @@ from pathlib import Path
 
 import duckdb
 
+QUARANTINED_GL_SQL = """
+create or replace table mart.quarantined_gl_entries (
+    quarantine_id varchar, source_file varchar, source_line_no bigint, entry_no varchar,
+    posting_date date, period_month date, account_no varchar, cost_center varchar,
+    cost_pool varchar, amount decimal(18,2), amount_text varchar, quarantine_reason varchar,
+    extract_date date)
+"""
+
+
+def quarantine_posting(path: Path, line_no: int, amount: str | None) -> None:
+    """Hold one field_sales posting of 2025-02 in quarantine (`amount` None: unreadable)."""
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(
+            """
+            insert into mart.quarantined_gl_entries values (
+                'erp/2025-02-28/gl_entries.csv:' || ?, 'erp/2025-02-28/gl_entries.csv', ?,
+                'G' || ?, date '2025-02-27', date '2025-02-01', '4300', 'SALES',
+                'field_sales', cast(? as decimal(18,2)), case when ? is null then 'n/a' end,
+                'amount: not a DECIMAL(18,2)', date '2025-02-28')
+            """,
+            [line_no, line_no, line_no, amount, amount],
+        )
+    finally:
+        con.close()
+
 
 def make_warehouse(path: Path, *, revenue: str = "100.00", imbalance: str = "0.00") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -29,17 +55,19 @@ def make_warehouse(path: Path, *, revenue: str = "100.00", imbalance: str = "0.0
             create or replace table mart.reconciliation_ledger (
                 period_month date, cost_pool varchar, ledger_amount decimal(18,2),
                 allocated_amount decimal(18,2), unallocated_amount decimal(18,2),
-                difference decimal(18,2))
+                difference decimal(18,2), quarantined_amount decimal(18,2),
+                reconciliation_status varchar)
             """
         )
         con.execute(
             """
             insert into mart.reconciliation_ledger values
-              (date '2025-01-01', 'field_sales', 100.00, 90.00, 10.00, 0.00),
-              (date '2025-02-01', 'field_sales', 50.00, 50.00, 0.00, 0.00),
-              (date '2025-02-01', 'invoicing', 20.00, 20.00, 0.00, 0.00)
+              (date '2025-01-01', 'field_sales', 100.00, 90.00, 10.00, 0.00, 0.00, 'balanced'),
+              (date '2025-02-01', 'field_sales', 50.00, 50.00, 0.00, 0.00, 0.00, 'balanced'),
+              (date '2025-02-01', 'invoicing', 20.00, 20.00, 0.00, 0.00, 0.00, 'balanced')
             """
         )
+        con.execute(QUARANTINED_GL_SQL)
         con.execute(
             """
             update mart.reconciliation_ledger
@@ -104,6 +132,8 @@ create or replace table mart.reconciliation_ledger as
     (date '2025-01-01', 'field_sales', 12.00, 10.00, 2.00),
     (date '2025-01-01', 'bad_debt', 5.00, 5.00, 0.00),
     (date '2025-02-01', 'field_sales', 20.00, 20.00, 0.00)) t(period_month, cost_pool, l, a, u);
+create or replace table mart.quarantined_gl_entries as
+  select * from (values (null::varchar, null::decimal(18,2))) t(quarantine_id, amount) where false;
 create or replace table mart.customer_segments as
   select customer_key, as_of_date, cast(r as decimal(18,2)) revenue_12m, cast(c as decimal(18,2)) contribution_12m,
          pareto_class, curry_tier, whitney_class

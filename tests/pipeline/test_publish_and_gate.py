@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -13,7 +15,7 @@ from klantwaarde.publish import publish
 from klantwaarde.reconcile import reconcile
 from klantwaarde.settings import RunSettings
 
-from .handmade import make_warehouse
+from .handmade import make_warehouse, quarantine_posting
 
 
 def _settings(tmp_path: Path) -> RunSettings:
@@ -35,6 +37,50 @@ def test_gate_names_pool_and_month_of_one_cent(tmp_path):
     settings = _settings(tmp_path)
     make_warehouse(settings.warehouse, imbalance="0.01")
     with pytest.raises(ReconciliationError, match=r"pool invoicing month 2025-02 .*0\.01"):
+        reconcile(settings)
+
+
+def test_gate_stops_on_gl_money_in_quarantine_naming_the_first_posting(tmp_path):
+    settings = _settings(tmp_path)
+    make_warehouse(settings.warehouse)
+    quarantine_posting(settings.warehouse, 17, "12252.81")
+    with pytest.raises(ReconciliationError) as stopped:
+        reconcile(settings)
+    assert str(stopped.value) == (
+        "reconciliation gate: 12252.81 EUR of GL money in quarantine (1 posting); the first "
+        "is erp/2025-02-28/gl_entries.csv line 17 (12252.81 EUR, pool field_sales, 2025-02); "
+        "correct it in a later drop, or publish with --release-quarantined-gl "
+        "(DAG param release_quarantined_gl)"
+    )
+
+
+def test_released_quarantined_money_passes_and_says_so(tmp_path):
+    settings = replace(_settings(tmp_path), release_quarantined_gl=True)
+    make_warehouse(settings.warehouse)
+    quarantine_posting(settings.warehouse, 17, "12252.81")
+    quarantine_posting(settings.warehouse, 18, None)
+    summary = reconcile(settings)
+    assert summary.status == (
+        "balanced: 3 pool-months, difference 0.00 everywhere; published with 12252.81 EUR "
+        "of GL money in quarantine (2 postings, 1 with an unreadable amount), released"
+    )
+
+
+def test_quarantined_money_within_the_limit_passes_unless_an_amount_is_unreadable(tmp_path):
+    settings = replace(_settings(tmp_path), quarantined_gl_limit=Decimal("10.00"))
+    make_warehouse(settings.warehouse)
+    quarantine_posting(settings.warehouse, 17, "-4.00")
+    quarantine_posting(settings.warehouse, 18, "6.00")
+    assert reconcile(settings).quarantined.absolute_amount == Decimal("10.00")
+    quarantine_posting(settings.warehouse, 19, "0.01")
+    with pytest.raises(
+        ReconciliationError,
+        match=r"2\.01 EUR of GL money in quarantine \(3 postings\); the first is .* line 17 ",
+    ):
+        reconcile(settings)
+    settings = replace(settings, quarantined_gl_limit=Decimal("1000"))
+    quarantine_posting(settings.warehouse, 20, None)
+    with pytest.raises(ReconciliationError, match="1 with an unreadable amount"):
         reconcile(settings)
 
 
@@ -65,8 +111,9 @@ def test_publish_copies_only_the_mart_and_writes_csvs(tmp_path):
     ]
     text = (settings.reconciliation_dir / "2025-01.csv").read_text().splitlines()
     assert text == [
-        "period_month,cost_pool,ledger_amount,allocated_amount,unallocated_amount,difference",
-        "2025-01-01,field_sales,100.00,90.00,10.00,0.00",
+        "period_month,cost_pool,ledger_amount,allocated_amount,unallocated_amount,difference,"
+        "quarantined_amount,reconciliation_status",
+        "2025-01-01,field_sales,100.00,90.00,10.00,0.00,0.00,balanced",
     ]
     leftovers = [p.name for p in settings.published_dir.iterdir() if p.name.startswith(".")]
     assert leftovers == []

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from klantwaarde.errors import LoadError
+from klantwaarde.load import quarantined_gl
 from klantwaarde.load.file_load import cleanup, load_file
 from klantwaarde.load.landing import Drop, find_drops, read_manifest
 from klantwaarde.load.log import (
@@ -148,6 +149,7 @@ def load_landing(
         ahead.shutdown(wait=True, cancel_futures=True)
         con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
     summary.touched_from = _touched_from(summary.files)
+    quarantined_gl.refresh(con)  # GL money the quarantine holds (reconciliation_ledger)
     log.info("load: %s", summary.describe())
     return summary
 

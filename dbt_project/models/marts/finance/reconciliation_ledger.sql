@@ -15,6 +15,21 @@ cost_allocations as (
 
 ),
 
+quarantined_gl_entries as (
+
+    select * from {{ ref('int_gl_entries_quarantined_pooled') }}
+
+),
+
+pool_months as (
+
+    -- a pool and month whose only postings are in quarantine is a row too
+    select period_month, cost_pool from cost_pools_monthly
+    union
+    select period_month, cost_pool from quarantined_gl_entries
+
+),
+
 allocation_totals as (
 
     -- a customer has one allocation row per pool and month (the grain of
@@ -47,24 +62,24 @@ unallocated_reasons as (
 final as (
 
     select
-        cast(cost_pools_monthly.period_month as date)                           as period_month,
-        cast(cost_pools_monthly.cost_pool as varchar)                           as cost_pool,
-        cast(cost_pools_monthly.ledger_amount as decimal(18, 2))                as ledger_amount,
+        cast(pool_months.period_month as date)                                  as period_month,
+        cast(pool_months.cost_pool as varchar)                                  as cost_pool,
+        cast(coalesce(cost_pools_monthly.ledger_amount, 0) as decimal(18, 2))   as ledger_amount,
         cast(coalesce(allocation_totals.allocated_amount, 0) as decimal(18, 2)) as allocated_amount,
         cast(coalesce(allocation_totals.unallocated_amount, 0) as decimal(18, 2)) as unallocated_amount,
         cast(
-            cost_pools_monthly.ledger_amount
+            coalesce(cost_pools_monthly.ledger_amount, 0)
             - coalesce(allocation_totals.allocated_amount, 0)
             - coalesce(allocation_totals.unallocated_amount, 0)
             as decimal(18, 2)
         )                                                                       as difference,
         cast(unallocated_reasons.unallocated_reason as varchar)                 as unallocated_reason,
-        cast(cost_pools_monthly.method as varchar)                              as method,
+        cast(coalesce(cost_pools_monthly.method, 'unmapped') as varchar)        as method,
         cast(cost_pools_monthly.driver as varchar)                              as driver,
-        cast(cost_pools_monthly.cost_class as varchar)                          as cost_class,
+        cast(coalesce(cost_pools_monthly.cost_class, 'cost_to_serve') as varchar) as cost_class,
         cast(coalesce(allocation_totals.driver_quantity, 0) as decimal(18, 2))  as driver_quantity,
         cast(coalesce(allocation_totals.customer_count, 0) as bigint)           as customer_count,
-        cast(cost_pools_monthly.gl_entry_count as bigint)                       as gl_entry_count,
+        cast(coalesce(cost_pools_monthly.gl_entry_count, 0) as bigint)          as gl_entry_count,
         -- time-driven pools: the capacity the ledger amount buys, and its rate
         cast(case when cost_pools_monthly.method = 'time_driven'
             then cost_pools_monthly.fte_cost_per_month / cost_pools_monthly.practical_minutes_per_fte
@@ -72,15 +87,30 @@ final as (
         cast(case when cost_pools_monthly.method = 'time_driven'
             then round(cost_pools_monthly.ledger_amount * cost_pools_monthly.practical_minutes_per_fte
                        / cost_pools_monthly.fte_cost_per_month, 2)
-        end as decimal(18, 2))                                                  as practical_capacity_minutes
-    from cost_pools_monthly
+        end as decimal(18, 2))                                                  as practical_capacity_minutes,
+        -- GL money the loader holds in quarantine: not in ledger_amount, never hidden
+        cast(coalesce(quarantined_gl_entries.quarantined_amount, 0) as decimal(18, 2))
+                                                                                as quarantined_amount,
+        cast(coalesce(quarantined_gl_entries.quarantined_entry_count, 0) as bigint)
+                                                                                as quarantined_entry_count,
+        cast(case
+            when quarantined_gl_entries.quarantined_entry_count > 0 then 'quarantined_gl_money'
+            else 'balanced'
+        end as varchar)                                                         as reconciliation_status
+    from pool_months
+    left join cost_pools_monthly
+        on pool_months.period_month = cost_pools_monthly.period_month
+        and pool_months.cost_pool = cost_pools_monthly.cost_pool
     left join allocation_totals
-        on cost_pools_monthly.period_month = allocation_totals.period_month
-        and cost_pools_monthly.cost_pool = allocation_totals.cost_pool
+        on pool_months.period_month = allocation_totals.period_month
+        and pool_months.cost_pool = allocation_totals.cost_pool
     left join unallocated_reasons
-        on cost_pools_monthly.period_month = unallocated_reasons.period_month
-        and cost_pools_monthly.cost_pool = unallocated_reasons.cost_pool
-    where {{ rebuild_months_filter('cost_pools_monthly.period_month') }}
+        on pool_months.period_month = unallocated_reasons.period_month
+        and pool_months.cost_pool = unallocated_reasons.cost_pool
+    left join quarantined_gl_entries
+        on pool_months.period_month = quarantined_gl_entries.period_month
+        and pool_months.cost_pool = quarantined_gl_entries.cost_pool
+    where {{ rebuild_months_filter('pool_months.period_month') }}
 
 )
 
