@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DO_NOT_TRACK := 1
 
-.PHONY: help setup demo test test-fast lint format lock bench clean
+.PHONY: help setup demo test test-fast reliability lint format lock bench clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -26,11 +26,14 @@ setup: $(STAMP) ## Create .venv with the pinned environment and the klantwaarde 
 demo: $(STAMP) ## Generate a sample, run the real Airflow DAG over it, print where the mart is
 	$(BIN)/klantwaarde demo
 
-test: $(STAMP) ## Run the whole test suite (unit, dbt, DAG end to end)
-	$(BIN)/pytest
+test: $(STAMP) ## Run the whole test suite (unit, dbt, DAG end to end, fast reliability cases)
+	$(BIN)/pytest -m "not reliability"
+
+reliability: $(STAMP) ## Run the reliability suite with its long kill -9 loop
+	$(BIN)/pytest -m "reliability or not reliability" -s tests/reliability
 
 test-fast: $(STAMP) ## Run the tests not marked slow
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow and not reliability"
 
 lint: $(STAMP) ## Lint Python with ruff
 	$(BIN)/ruff check src tests dags scripts

@@ -8,6 +8,7 @@ and a non-zero exit code.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -87,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # a log handler that cannot write (a full disk) must not print a traceback per record
+    logging.raiseExceptions = False
     try:
         if args.command == "generate":
             from klantwaarde.generate import generate

@@ -23,3 +23,8 @@ class ReconciliationError(KlantwaardeError):
 
 class DropsNotReady(KlantwaardeError):
     """A system has no complete drop for the date: the message names system and date."""
+
+
+class StepFailed(KlantwaardeError):
+    """A step failed on its surroundings (a full disk, a read-only folder): the message
+    names the step and what the system said, on one line."""

@@ -28,7 +28,7 @@ from typing import Any
 import duckdb
 
 from klantwaarde.contract import SYSTEMS
-from klantwaarde.errors import DropsNotReady
+from klantwaarde.errors import DropsNotReady, StepFailed
 from klantwaarde.settings import RunSettings
 
 log = logging.getLogger(__name__)
@@ -244,12 +244,27 @@ class RunResult:
         return "\n".join(lines)
 
 
+def environment_failure(step: str, exc: BaseException) -> StepFailed:
+    """One line for an error of the surroundings: the step, and what the system said."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        return StepFailed(f"{step} failed: {exc.strerror}{where}")
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return StepFailed(f"{step} failed: {first}")
+
+
 def run_step(step: Step, settings: RunSettings, result: RunResult) -> dict[str, Any]:
+    """Run one step for `run`. An error of the surroundings (a full disk, a read-only
+    folder) becomes a one-line StepFailed; the DAG calls the step functions directly and
+    keeps such errors retryable."""
     started = time.perf_counter()
-    if step.name == "build":
-        out = step.func(settings, result.steps.get("load", {}).get("touched_from"))
-    else:
-        out = step.func(settings)
+    try:
+        if step.name == "build":
+            out = step.func(settings, result.steps.get("load", {}).get("touched_from"))
+        else:
+            out = step.func(settings)
+    except (OSError, duckdb.IOException) as exc:
+        raise environment_failure(step.name, exc) from exc
     result.steps[step.name] = out
     result.seconds[step.name] = time.perf_counter() - started
     log.info("step %s done in %.1fs", step.name, result.seconds[step.name])

@@ -273,6 +273,37 @@ def write_reconciliation_csvs(warehouse: Path, out_dir: Path, settings: RunSetti
     return written
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temp_files(published_dir: Path) -> list[str]:
+    """Delete what a killed publish left behind: its temp copy of the mart (named with
+    the publishing process id; kept while that process lives), and temp CSVs. Returns
+    the names removed."""
+    removed: list[str] = []
+    for folder in (published_dir, published_dir / "reconciliation"):
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            if not (path.name.startswith(".") and ".tmp" in path.name and path.is_file()):
+                continue
+            parts = path.name.split(".")
+            digits = parts[2] if len(parts) > 2 else ""
+            pid = int(digits) if digits.isdigit() and len(digits) <= 9 else None
+            if pid is not None and pid != os.getpid() and _pid_alive(pid):
+                continue
+            path.unlink(missing_ok=True)
+            removed.append(str(path.relative_to(published_dir)))
+    return removed
+
+
 def publish(settings: RunSettings) -> PublishSummary:
     """Copy the mart to a new file and swap it in atomically; write the finance CSVs.
 
@@ -281,6 +312,7 @@ def publish(settings: RunSettings) -> PublishSummary:
     """
     published = settings.published_path
     published.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp_files(published.parent)
     tmp = published.parent / f".{published.stem}.{os.getpid()}.{uuid.uuid4().hex}.duckdb.tmp"
     builds = _builds(settings.warehouse, settings)
     latest = builds[0] if builds else None

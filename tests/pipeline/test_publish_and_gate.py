@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -137,3 +139,20 @@ def test_reader_on_old_file_is_not_locked_out(tmp_path):
         assert str(new[0]) == "250.00"
     finally:
         fresh.close()
+
+
+def test_publish_removes_what_a_killed_publish_left_behind(tmp_path):
+    settings = _settings(tmp_path)
+    make_warehouse(settings.warehouse)
+    publish(settings)
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    dead = settings.published_dir / f".klantwaarde_mart.{finished.pid}.0a1b.duckdb.tmp"
+    dead_wal = Path(f"{dead}.wal")
+    running = settings.published_dir / f".klantwaarde_mart.{os.getppid()}.0a1b.duckdb.tmp"
+    csv_temp = settings.reconciliation_dir / ".2025-01.0a1b2c.tmp"
+    for path in (dead, dead_wal, running, csv_temp):
+        path.write_bytes(b"left behind")
+    publish(settings)
+    assert not dead.exists() and not dead_wal.exists() and not csv_temp.exists()
+    assert running.exists()  # its process is alive: maybe still writing
