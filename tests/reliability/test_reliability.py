@@ -8,6 +8,7 @@ Every case compares with the `reference` runs (conftest.py), table by table.
 from __future__ import annotations
 
 import random
+import re
 import signal
 import subprocess
 import threading
@@ -156,3 +157,16 @@ def test_a_failed_publish_keeps_yesterdays_mart_and_says_why_in_one_line(
         assert [p.name for p in published_dir.iterdir() if ".tmp" in p.name] == []
     finally:
         _umount(published_dir)
+
+
+def test_a_full_disk_during_load_or_build_is_one_line(reference: Reference, tmp_path: Path):
+    folder = tmp_path / "wh"
+    _mount_tmpfs(folder, 4 * 2**20)
+    try:
+        done = run_to_end(reference.landing, folder / "warehouse.duckdb", reference.last_night)
+    finally:
+        _umount(folder)
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, lines[:5]
+    assert re.match(r"klantwaarde run: [a-z ]+ failed: .*No space left on device", lines[0])
