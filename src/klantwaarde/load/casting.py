@@ -41,8 +41,27 @@ def _show(column: str) -> str:
     )
 
 
+# A time of day followed by a UTC offset (`23:36:40-05:00`, `+0530`, `-05`)
+_OFFSET = "[0-9]:[0-9]{2}(:[0-9]{2})?([.][0-9]+)?[+-][0-9]{2}(:?[0-9]{2})?$"
+
+
 def try_cast(column: str, type_: str) -> str:
-    return f"TRY_CAST({ident(column)} AS {type_})"
+    """SQL for the column's value cast to its contract type, NULL when it does not cast.
+
+    Timestamps are UTC: one written with a UTC offset is converted to UTC (DuckDB's
+    TIMESTAMP cast would drop the offset); one without is taken as UTC, as the contract
+    says. The offset test runs only on values longer than `YYYY-MM-DDTHH:MM:SS` that do
+    not end in `Z`.
+    """
+    col = ident(column)
+    if type_ != "TIMESTAMP":
+        return f"TRY_CAST({col} AS {type_})"
+    return (
+        f"CASE WHEN length({col}) > 19 AND NOT ends_with({col}, 'Z') "
+        f"AND regexp_matches({col}, '{_OFFSET}') "
+        f"THEN timezone('UTC', TRY_CAST({col} AS TIMESTAMPTZ)) "
+        f"ELSE TRY_CAST({col} AS TIMESTAMP) END"
+    )
 
 
 def checks(

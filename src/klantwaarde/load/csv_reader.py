@@ -36,8 +36,10 @@ def read_header(path: Path, entity: contract.Entity, where: str) -> CsvHeader:
         first = handle.readline()
     row = next(csv.reader(io.StringIO(first)), [])
     columns = tuple(c.strip() for c in row)
-    if not columns or columns == ("",):
-        raise LoadError(f"{where}: no header row")
+    if not columns or columns == ("",) or not set(columns) & set(entity.columns):
+        # the first line names no contract column: a data row, or nothing. Its values are
+        # not shown: they may be personal data, and the message reaches task logs.
+        raise LoadError(f"{where}: no header row (line 1 names none of the contract's columns)")
     dupes = sorted({c for c in columns if columns.count(c) > 1})
     if dupes:
         raise LoadError(f"{where}: header repeats column(s) {', '.join(dupes)}")

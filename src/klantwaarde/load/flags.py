@@ -1,7 +1,8 @@
 """Row flags: loaded, but marked (see ARCHITECTURE.md, Raw layer).
 
-`added_columns`, `non_eur_currency`, `mojibake_repaired`, `unknown_<column>`, in that order.
-The first two are set as rows are appended, the others afterwards on the appended rows.
+`added_columns`, `non_eur_currency`, `mojibake_repaired`, `control_characters_removed`,
+`quantity_sign_mismatch`, `unknown_<column>`, in that order. The first two are set as rows
+are appended, the others afterwards on the appended rows.
 """
 
 from __future__ import annotations
@@ -122,4 +123,45 @@ def flag_unknown_references(
         f"UPDATE {entity.raw_table} AS t "
         f"SET _flags = NULLIF(concat_ws(';', t._flags, {parts}), '') "
         f"WHERE {where} AND ({any_unknown})"
+    )
+
+
+# Control characters that have no place in a value (NUL, the C0 set but tab, line feed and
+# carriage return, DEL): a NUL in a company name reaches BI tools and breaks exports.
+CONTROL_PATTERN = "[\\x{00}-\\x{08}\\x{0B}\\x{0C}\\x{0E}-\\x{1F}\\x{7F}]"
+
+
+def remove_control_characters(
+    con: duckdb.DuckDBPyConnection, entity: contract.Entity, where: str
+) -> int:
+    """Remove control characters from the text columns of the raw rows `where` selects and
+    flag those rows `control_characters_removed`; returns how many rows changed."""
+    text = [c for c, t in entity.columns.items() if t == "VARCHAR"]
+    if not text:
+        return 0
+    found = " OR ".join(f"regexp_matches({ident(c)}, '{CONTROL_PATTERN}')" for c in text)
+    sets = ", ".join(
+        f"{ident(c)} = regexp_replace({ident(c)}, '{CONTROL_PATTERN}', '', 'g')" for c in text
+    )
+    return int(
+        con.execute(
+            f"UPDATE {entity.raw_table} SET {sets}, "
+            "_flags = concat_ws(';', _flags, 'control_characters_removed') "
+            f"WHERE {where} AND ({found})"
+        ).fetchall()[0][0]
+    )
+
+
+def flag_quantity_sign(con: duckdb.DuckDBPyConnection, entity: contract.Entity, where: str) -> int:
+    """Flag `quantity_sign_mismatch` on invoice lines whose quantity and net amount have
+    opposite signs: a credit note is negative in both, so a negative quantity on a line
+    that is no credit note (or the reverse) is loaded as written and marked."""
+    if not {"quantity", "net_amount"} <= set(entity.columns):
+        return 0
+    return int(
+        con.execute(
+            f"UPDATE {entity.raw_table} SET "
+            "_flags = concat_ws(';', _flags, 'quantity_sign_mismatch') "
+            f"WHERE {where} AND sign(quantity) * sign(net_amount) < 0"
+        ).fetchall()[0][0]
     )

@@ -36,6 +36,15 @@ def _projection(entity: contract.Entity, from_sql: str, src_line: str) -> str:
     known = "[" + ", ".join(lit(n) for n in names) + "]"
     patch = lit("{" + ", ".join(f'"{n}": null' for n in names) + "}")
     cols = [f"NULLIF(_v[{i}], '') AS {ident(n)}" for i, n in enumerate(names, start=1)]
+    # a field holding an object or an array where the contract has a value: its text
+    # would load as a string (`{"erp":"100340"}`) and match nothing; the line is refused
+    field_paths = [lit('$."' + n + '"') for n in names]
+    nested = ", ".join(
+        f"CASE WHEN (starts_with(_v[{i}], '{{') OR starts_with(_v[{i}], '[')) "
+        f"AND json_type(line, {path}) "
+        f"IN ('OBJECT', 'ARRAY') THEN {lit(n)} END"
+        for i, (n, path) in enumerate(zip(names, field_paths, strict=True), start=1)
+    )
     return f"""
 SELECT
   {", ".join(cols)},
@@ -44,10 +53,14 @@ SELECT
   line AS _raw,
   CASE WHEN _blank THEN NULL
        WHEN NOT _valid THEN 'line is not valid JSON'
-       WHEN NOT _obj THEN 'line is not a JSON object' END AS _prefail,
+       WHEN NOT _obj THEN 'line is not a JSON object'
+       WHEN _nested <> '' THEN _nested || ': a JSON object or array where a value belongs'
+       END AS _prefail,
   _blank AS _skip,
   _src AS _src_line
 FROM (
+  SELECT *, CASE WHEN _obj THEN concat_ws(', ', {nested}) END AS _nested
+  FROM (
   SELECT *, CASE WHEN _obj THEN json_extract_string(line, {paths}) END AS _v
   FROM (
     SELECT line, _src, _blank, _valid,
@@ -58,6 +71,7 @@ FROM (
              coalesce(json_valid(line), FALSE) AS _valid
       FROM {from_sql}
     )
+  )
   )
 )"""
 

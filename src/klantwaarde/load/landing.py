@@ -91,11 +91,24 @@ def drops_ready(landing: Path, as_of: date) -> bool:
     return not missing_systems(landing, as_of)
 
 
+def refuse_link(drop: Drop, path: Path, where: str) -> None:
+    """A drop's file must be a regular file inside the landing zone: a symbolic link (or a
+    path that leads out of the landing zone) stops the load before anything is read."""
+    landing = drop.path.parent.parent.resolve()
+    if path.is_symlink() or drop.path.is_symlink() or not path.resolve().is_relative_to(landing):
+        raise LoadError(
+            f"{where}: is a symbolic link or leads out of the landing zone; the loader "
+            "reads only regular files inside it"
+        )
+
+
 def read_manifest(drop: Drop) -> dict[str, ManifestEntry]:
     """The manifest's files, checked for form and for naming this drop's system and date."""
     where = f"{drop.label}/{contract.MANIFEST_NAME}"
     try:
-        data = json.loads(drop.manifest_path.read_text(encoding="utf-8"))
+        refuse_link(drop, drop.manifest_path, where)
+        # utf-8-sig: a manifest written with a byte-order mark is read like one without
+        data = json.loads(drop.manifest_path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError) as exc:
         raise LoadError(f"{where}: unreadable manifest ({exc})") from exc
     if not isinstance(data, dict) or not isinstance(data.get("files"), dict):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from klantwaarde import contract
 from klantwaarde.errors import LoadError
-from klantwaarde.load.landing import Drop, ManifestEntry, read_manifest
+from klantwaarde.load.landing import Drop, ManifestEntry, read_manifest, refuse_link
 
 _CHUNK = 8 * 1024 * 1024
 
@@ -25,21 +25,31 @@ class FileFacts:
     mtime_ns: int
     lines: int  # physical lines: newlines, plus one for a last line without a newline
     last_byte: bytes
+    # lines that end in a comma: DuckDB's CSV reader takes `4,5,6,` for three columns, so
+    # a CSV with such lines is split by the csv module instead (see file_load)
+    comma_ends: int = 0
 
 
 def file_facts(path: Path) -> FileFacts:
     """SHA-256 and physical line count in one streaming pass."""
     digest = hashlib.sha256()
     newlines = 0
+    comma_ends = 0
     last = b""
     with open(path, "rb") as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
             newlines += chunk.count(b"\n")
+            comma_ends += chunk.count(b",\n") + chunk.count(b",\r\n")
+            if last == b"," and chunk[:1] == b"\n":  # split between two chunks
+                comma_ends += 1
             last = chunk[-1:]
     stat = os.stat(path)
     lines = newlines + (1 if last not in (b"", b"\n") else 0)
-    return FileFacts(path, digest.hexdigest(), stat.st_size, stat.st_mtime_ns, lines, last)
+    comma_ends += 1 if last == b"," else 0
+    return FileFacts(
+        path, digest.hexdigest(), stat.st_size, stat.st_mtime_ns, lines, last, comma_ends
+    )
 
 
 def hash_files(paths: list[Path], workers: int = 2) -> dict[Path, FileFacts]:
@@ -79,6 +89,7 @@ def verify_drop(drop: Drop, workers: int = 2) -> list[VerifiedFile]:
             raise LoadError(f"{where}: file present but not listed in the manifest")
         if not present:
             raise LoadError(f"{where}: listed in the manifest but absent from the drop")
+        refuse_link(drop, drop.path / ent.file_name, where)
         paths.append(drop.path / ent.file_name)
     facts = hash_files(paths, workers)
     verified: list[VerifiedFile] = []
