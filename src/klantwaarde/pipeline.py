@@ -241,6 +241,17 @@ class RunResult:
             f"  reconciliation: {recon}",
             "  steps: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items()),
         ]
+        loaded = self.steps.get("load", {})
+        if loaded.get("rows_quarantined"):
+            lines.append(
+                f"  quarantined: {loaded['rows_quarantined']} row(s) of this night's drops "
+                "(mart.load_data_quality)"
+            )
+        issues = loaded.get("landing_issues") or []
+        if issues:
+            lines.append(
+                f"  landing zone: {len(issues)} issue(s) (mart.landing_issues), first: {issues[0]}"
+            )
         return "\n".join(lines)
 
 

@@ -45,9 +45,9 @@ def test_a_string_that_looks_like_json_still_loads(con, landing):
     write_all(landing, DAY, crm={"accounts.jsonl": text})
     load(con, landing)
     assert quarantine(con, "accounts.jsonl") == []
-    assert con.execute(
-        "SELECT name FROM raw_crm.accounts WHERE accountid = 'a-2'"
-    ).fetchone() == ("{Curly} & [Square] Ltd",)
+    assert con.execute("SELECT name FROM raw_crm.accounts WHERE accountid = 'a-2'").fetchone() == (
+        "{Curly} & [Square] Ltd",
+    )
 
 
 def test_control_characters_are_removed_and_flagged(con, landing):
@@ -132,9 +132,7 @@ def test_a_symlinked_drop_file_is_refused_without_reading_it(con, landing, tmp_p
     message = str(raised.value)
     assert message.startswith("erp/2025-03-01/products.csv: is a symbolic link")
     assert "secret" not in message
-    assert con.execute(
-        "SELECT count(*) FROM meta.load_log WHERE system = 'erp'"
-    ).fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM meta.load_log WHERE system = 'erp'").fetchone() == (0,)
 
 
 def test_a_symlinked_manifest_is_refused(con, landing, tmp_path):
@@ -157,9 +155,7 @@ def test_utc_offsets_are_converted_to_utc(con, landing):
     text = csv_text(cols, [[str(r.get(c, "")) for c in cols] for r in tickets])
     write_all(landing, DAY, servicedesk={"tickets.csv": text})
     load(con, landing)
-    got = dict(
-        con.execute("SELECT ticket_id, created_at FROM raw_servicedesk.tickets").fetchall()
-    )
+    got = dict(con.execute("SELECT ticket_id, created_at FROM raw_servicedesk.tickets").fetchall())
     assert got["5001"] == datetime(2025, 1, 6, 4, 36, 40)
     assert got["5998"] == datetime(2025, 1, 5, 6, 30, 0)
     assert got["5997"] == datetime(2025, 1, 5, 12, 0, 0)
@@ -196,7 +192,11 @@ def test_a_trailing_extra_field_is_a_wrong_column_count(con, landing):
     write_all(landing, DAY, erp=with_lines(inv_line(invoice_no="I7"), extra))
     load(con, landing)
     [(line, raw, reason)] = quarantine(con, "invoice_lines.csv")
-    assert (line, raw.endswith(","), reason) == (6, True, "wrong column count: expected 14, found 15")
+    assert (line, raw.endswith(","), reason) == (
+        6,
+        True,
+        "wrong column count: expected 14, found 15",
+    )
     assert con.execute(
         "SELECT _line_no FROM raw_erp.invoice_lines WHERE invoice_no = 'I7'"
     ).fetchone() == (5,)
@@ -213,3 +213,74 @@ def test_an_empty_last_column_still_loads(con, landing):
     rows = con.execute("SELECT count(*) FROM raw_erp.gl_entries").fetchone()[0]
     assert rows == len(clean_rows("erp", DAY)["gl_entries"])
 
+
+# ---- what the landing zone holds that no drop loads ------------------------------------
+
+
+def _issues(con) -> list[tuple]:
+    return con.execute(
+        "SELECT folder, file_name, issue, outcome FROM meta.landing_issues ORDER BY ALL"
+    ).fetchall()
+
+
+def test_a_folder_that_is_no_date_is_named(con, landing):
+    write_all(landing, DAY)
+    write_drop(landing, "erp", DAY)  # a complete drop in a folder that is no date:
+    (landing / "erp" / DAY.isoformat()).rename(landing / "erp" / "2026-13-45")
+    write_drop(landing, "erp", DAY)
+    (landing / "ERP_old").mkdir()
+    summary = load(con, landing)
+    assert _issues(con) == [
+        ("ERP_old", None, "not a system of the contract", "not read"),
+        (
+            "erp/2026-13-45",
+            None,
+            "folder name is not a YYYY-MM-DD extract date and holds a manifest",
+            "not loaded",
+        ),
+    ]
+    assert [str(i) for i in summary.issues][1] == (
+        "erp/2026-13-45: folder name is not a YYYY-MM-DD extract date and holds a manifest "
+        "(not loaded)"
+    )
+    assert "2 landing zone issue(s)" in summary.describe()
+
+
+def test_manifest_entries_and_files_that_are_no_contract_files_are_named(con, landing):
+    write_all(landing, DAY)
+    folder = landing / "erp" / DAY.isoformat()
+    manifest = json.loads((folder / contract.MANIFEST_NAME).read_text())
+    manifest["files"]["credit_notes.csv"] = {"rows": 3, "sha256": "0" * 64}
+    (folder / "notes.txt").write_text("hello\n")
+    (folder / contract.MANIFEST_NAME).write_text(json.dumps(manifest))
+    load(con, landing)
+    assert _issues(con) == [
+        (
+            "erp/2025-03-01",
+            "credit_notes.csv",
+            "listed in the manifest, absent from the drop, and not a contract file",
+            "not loaded",
+        ),
+        ("erp/2025-03-01", "notes.txt", "not a contract file", "not loaded"),
+    ]
+
+
+def test_an_earlier_drop_without_manifest_behind_a_later_one_is_named(con, landing):
+    later = DAY.replace(day=2)
+    write_all(landing, later)
+    write_drop(landing, "crm", DAY, manifest=False)
+    summary = load(con, landing, later)
+    assert _issues(con) == [
+        (
+            "crm/2025-03-01",
+            None,
+            "no manifest yet, while the later drop of 2025-03-02 is complete",
+            "waits: loaded when its manifest arrives",
+        )
+    ]
+    assert [d.label for d in summary.pending] == ["crm/2025-03-01"]
+    # once the manifest arrives the drop loads and the issue is gone
+    write_drop(landing, "crm", DAY)
+    summary = load(con, landing, later)
+    assert [d.label for d in summary.loaded] == ["crm/2025-03-01"]
+    assert _issues(con) == []

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from klantwaarde.errors import LoadError
-from klantwaarde.load import quarantined_gl
+from klantwaarde.load import landing_issues, quarantined_gl
 from klantwaarde.load.file_load import cleanup, load_file
 from klantwaarde.load.landing import Drop, find_drops, read_manifest
 from klantwaarde.load.log import (
@@ -44,6 +44,7 @@ class LoadSummary:
     pending: list[Drop] = field(default_factory=list)  # no manifest yet: not loaded
     files: list[FileResult] = field(default_factory=list)  # one per file loaded
     touched_from: date | None = None  # first day of the earliest month touched, or None
+    issues: list[landing_issues.LandingIssue] = field(default_factory=list)  # not loaded
 
     @property
     def rows_loaded(self) -> int:
@@ -62,6 +63,7 @@ class LoadSummary:
             "rows_loaded": self.rows_loaded,
             "rows_quarantined": self.rows_quarantined,
             "touched_from": self.touched_from.isoformat() if self.touched_from else None,
+            "landing_issues": [str(i) for i in self.issues],
             "files": [
                 {
                     "file": f.source_file,
@@ -80,6 +82,7 @@ class LoadSummary:
             f"{len(self.loaded)} drop(s) loaded, {len(self.skipped)} already loaded, "
             f"{len(self.pending)} pending; {self.rows_loaded} rows loaded, "
             f"{self.rows_quarantined} quarantined; touched from {self.touched_from}"
+            + (f"; {len(self.issues)} landing zone issue(s)" if self.issues else "")
         )
 
 
@@ -149,6 +152,8 @@ def load_landing(
         ahead.shutdown(wait=True, cancel_futures=True)
         con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
     summary.touched_from = _touched_from(summary.files)
+    summary.issues = landing_issues.find_issues(landing, drops)
+    landing_issues.record(con, summary.issues, as_of, loaded_at)
     quarantined_gl.refresh(con)  # GL money the quarantine holds (reconciliation_ledger)
     log.info("load: %s", summary.describe())
     return summary

@@ -32,6 +32,16 @@ META_TABLES: dict[str, dict[str, str]] = {
         "raw_content": "VARCHAR",
         "reason": "VARCHAR NOT NULL",
     },
+    # what the landing zone holds that no drop loads (klantwaarde.load.landing_issues)
+    "meta.landing_issues": {
+        "system": "VARCHAR",
+        "folder": "VARCHAR NOT NULL",
+        "file_name": "VARCHAR",
+        "issue": "VARCHAR NOT NULL",
+        "outcome": "VARCHAR NOT NULL",
+        "seen_as_of": "DATE NOT NULL",
+        "seen_at": "TIMESTAMP NOT NULL",
+    },
 }
 
 
