@@ -13,10 +13,11 @@ a date processes exactly that night.
 | 2 | `load` | every complete drop up to the date not loaded yet → raw tables | `pipeline.load` |
 | 3 | `build` | dbt seed, snapshot, build (models **and tests**), in-process | `pipeline.build` |
 | 4 | `check` | Great Expectations checkpoints (identity, totals, definitions, hygiene) | `pipeline.check` |
-| 5 | `segment` | Pareto / Curry / Whitney segments, whale curve, commercial plan | `pipeline.segment` |
-| 6 | `reconcile` | gate: `reconciliation_ledger.difference` = 0.00 on every row | `pipeline.reconcile` |
-| 7 | `publish` | atomic swap of the published mart (Asset `klantwaarde_mart`) + finance CSVs | `pipeline.publish` |
-| 8 | `document` | dbt docs + GX Data Docs | `pipeline.document` |
+| 5 | `value` | future value: BG/NBD + Gamma-Gamma, CLV, potential value, the holdout check | `pipeline.value` |
+| 6 | `segment` | Pareto / Curry / Whitney segments, whale curve, commercial plan | `pipeline.segment` |
+| 7 | `reconcile` | gate: `reconciliation_ledger.difference` = 0.00 on every row | `pipeline.reconcile` |
+| 8 | `publish` | atomic swap of the published mart (Asset `klantwaarde_mart`) + finance CSVs | `pipeline.publish` |
+| 9 | `document` | dbt docs + GX Data Docs | `pipeline.document` |
 
 `klantwaarde run` calls the same functions in the same order (`klantwaarde.pipeline`).
 Publish runs only when every gate before it passed; otherwise the previous published
@@ -148,6 +149,10 @@ def klantwaarde_nightly():
         return run_step("check")
 
     @task(pool=POOL)
+    def value() -> dict:
+        return run_step("value")
+
+    @task(pool=POOL)
     def segment() -> dict:
         return run_step("segment")
 
@@ -169,6 +174,7 @@ def klantwaarde_nightly():
         loaded,
         build(loaded),
         check(),
+        value(),
         segment(),
         reconcile(),
         publish(),

@@ -155,7 +155,23 @@ def check(settings: RunSettings) -> dict[str, Any]:
     return _jsonable(run_checks(settings))
 
 
-# ---------------------------------------------------------------- 5 segment
+# ---------------------------------------------------------------- 5 value
+
+
+def value(settings: RunSettings) -> dict[str, Any]:
+    """Step 5: future value (BG/NBD + Gamma-Gamma, CLV, the holdout check), written to
+    `mart` (`klantwaarde.future`)."""
+    from klantwaarde.future.step import value as run_value
+
+    con = _connect(settings)
+    try:
+        summary = run_value(con, settings.as_of)
+    finally:
+        con.close()
+    return _jsonable(summary)
+
+
+# ---------------------------------------------------------------- 6 segment
 
 
 def segment(settings: RunSettings) -> dict[str, Any]:
@@ -220,6 +236,7 @@ STEPS: tuple[Step, ...] = (
     Step("load", load, "landing zone -> raw tables"),
     Step("build", build, "dbt seed, snapshot, build (models + tests)"),
     Step("check", check, "Great Expectations checkpoints"),
+    Step("value", value, "future value: CLV, potential value, model check"),
     Step("segment", segment, "segmentation and commercial plan"),
     Step("reconcile", reconcile, "reconciliation gate"),
     Step("publish", publish, "atomic publish of the mart + finance CSVs"),

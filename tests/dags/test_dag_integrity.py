@@ -13,6 +13,7 @@ EXPECTED_ORDER = [
     "load",
     "build",
     "check",
+    "value",
     "segment",
     "reconcile",
     "publish",

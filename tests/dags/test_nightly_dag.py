@@ -233,7 +233,7 @@ def test_planted_one_cent_imbalance_stops_at_the_gate(story, capfd):
     finally:
         con.close()
     outcome = story.run(
-        night, "cent", mark_success_pattern="wait_for_drops|load|build|check|segment"
+        night, "cent", mark_success_pattern="wait_for_drops|load|build|check|value|segment"
     )
     assert outcome["state"] == "failed"
     assert outcome["tasks"]["reconcile"] == "failed"

@@ -127,6 +127,14 @@ class VisitConfig:
 
 
 @dataclass(frozen=True)
+class FutureValueConfig:
+    discount_rate_annual: Decimal = Decimal("0.10")
+    horizon_months: int = 36
+    holdout_weeks: int = 26
+    min_repeat_customers: int = 30
+
+
+@dataclass(frozen=True)
 class SegmentConfig:
     """All segmentation settings. Build with `SegmentConfig.default()` or `from_yaml()`."""
 
@@ -138,6 +146,7 @@ class SegmentConfig:
     attention: AttentionConfig
     budget: BudgetConfig
     visits: VisitConfig
+    future_value: FutureValueConfig = field(default_factory=FutureValueConfig)
 
     @classmethod
     def default(cls) -> SegmentConfig:
@@ -292,4 +301,20 @@ def _build(raw: Mapping[str, Any]) -> SegmentConfig:
         per_year={label: per_year.get(label, Decimal(0)) for label in curry.labels}
     )
 
-    return SegmentConfig(pareto, curry, whitney, value_matrix, status, attention, budget, visits)
+    fv = raw["future_value"]
+    future_value = FutureValueConfig(
+        discount_rate_annual=_share(
+            fv["discount_rate_annual"], "future_value.discount_rate_annual"
+        ),
+        horizon_months=int(fv["horizon_months"]),
+        holdout_weeks=int(fv["holdout_weeks"]),
+        min_repeat_customers=int(fv["min_repeat_customers"]),
+    )
+    if future_value.horizon_months < 1 or future_value.holdout_weeks < 1:
+        raise SegmentConfigError(
+            "segment config future_value: horizon_months and holdout_weeks must be >= 1"
+        )
+
+    return SegmentConfig(
+        pareto, curry, whitney, value_matrix, status, attention, budget, visits, future_value
+    )

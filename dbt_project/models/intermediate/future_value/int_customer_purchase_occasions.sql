@@ -1,0 +1,34 @@
+{#- Purchase occasions up to the as-of date (doc block purchase_occasion): one row per
+    customer and day invoiced a positive net amount in EUR. -#}
+with
+
+invoice_lines as (
+
+    select * from {{ ref('stg_erp__invoice_lines') }}
+
+),
+
+invoice_days as (
+
+    select
+        {{ erp_customer_key('customer_no') }}              as customer_key,
+        invoice_date                                        as occasion_date,
+        sum(net_amount_eur)                                 as amount
+    from invoice_lines
+    where invoice_date <= cast('{{ var("as_of_date") }}' as date)
+    group by 1, 2
+
+),
+
+final as (
+
+    select
+        customer_key,
+        occasion_date,
+        cast(amount as decimal(18, 2))                      as amount
+    from invoice_days
+    where amount > 0
+
+)
+
+select * from final
