@@ -45,6 +45,12 @@ def _share(value: Any, where: str) -> Decimal:
     return number
 
 
+def _choice(value: Any, where: str, allowed: tuple[str, ...]) -> str:
+    if str(value) not in allowed:
+        raise SegmentConfigError(f"segment config {where}: {value!r} is not one of {allowed}")
+    return str(value)
+
+
 def _split(value: Any, where: str) -> Decimal | None:
     """`median` (None) or a fixed number."""
     if isinstance(value, str) and value.strip().lower() == "median":
@@ -88,6 +94,7 @@ class WhitneyConfig:
     min_revenue_share: Decimal = Decimal("0.01")
     profit_threshold: Decimal = Decimal("0.00")
     actions: Mapping[str, str] = field(default_factory=dict)
+    basis: str = "current"  # current | future | both: what "profitable" is judged on
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,7 @@ class ValueMatrixConfig:
     profiteer: str = "profiteer"
     marginal: str = "marginal"
     unrated: str = "unrated"
+    value_basis: str = "contribution"  # contribution | clv
 
 
 @dataclass(frozen=True)
@@ -250,6 +258,7 @@ def _build(raw: Mapping[str, Any]) -> SegmentConfig:
         min_revenue_share=_share(w["min_revenue_share"], "whitney.min_revenue_share"),
         profit_threshold=_dec(w["profit_threshold"], "whitney.profit_threshold"),
         actions=actions,
+        basis=_choice(w["basis"], "whitney.basis", ("current", "future", "both")),
     )
 
     labels = v["labels"]
@@ -261,6 +270,7 @@ def _build(raw: Mapping[str, Any]) -> SegmentConfig:
         profiteer=str(labels["low_high"]),
         marginal=str(labels["low_low"]),
         unrated=str(labels["unrated"]),
+        value_basis=_choice(v["value_basis"], "value_matrix.value_basis", ("contribution", "clv")),
     )
 
     status = StatusConfig(

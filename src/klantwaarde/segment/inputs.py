@@ -121,10 +121,26 @@ def read_customers(con: duckdb.DuckDBPyConnection, as_of: date) -> MartInputs:
     money = ",\n".join(
         f"cast(coalesce(window_row.{c}, 0) * 100 as bigint) as {c}_cents" for c in WINDOW_MONEY
     )
+    has_clv = bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'mart' "
+            "and table_name = 'customer_lifetime_value'"
+        ).fetchone()[0]
+    )
+    clv = (
+        "cast(lifetime.clv * 100 as bigint)" if has_clv else "cast(null as bigint)"
+    )
+    clv_join = (
+        "left join mart.customer_lifetime_value as lifetime "
+        "on lifetime.customer_key = dim.customer_key and lifetime.as_of_date = ?"
+        if has_clv
+        else ""
+    )
     customers = con.execute(
         f"""
         select
             dim.customer_key,
+            {clv} as clv_cents,
             dim.customer_type,
             coalesce({unassigned}, false) as is_unassigned,
             nullif(trim(dim.strategic_importance), '') as strategic_importance,
@@ -143,9 +159,10 @@ def read_customers(con: duckdb.DuckDBPyConnection, as_of: date) -> MartInputs:
         left join mart.{WINDOW} as window_row
             on window_row.customer_key = dim.customer_key
             and window_row.as_of_date = ?
+        {clv_join}
         order by dim.customer_key
         """,
-        [as_of],
+        [as_of, as_of] if has_clv else [as_of],
     ).df()
     for column in ("first_invoice_date", "last_invoice_date"):
         customers[column] = pd.to_datetime(customers[column]).astype("datetime64[s]")

@@ -37,14 +37,24 @@ def satisfaction_share(customers: pd.DataFrame) -> pd.Series:
     return (good / rated.where(rated > 0)).astype("float64")
 
 
+def value_cents(customers: pd.DataFrame, config: ValueMatrixConfig) -> pd.Series:
+    """The value of the customer in cents: window contribution, or CLV (`value_basis:
+    clv`; the window contribution where no CLV was written)."""
+    current = customers["contribution_12m_cents"].astype("float64")
+    if config.value_basis == "clv" and "clv_cents" in customers:
+        return customers["clv_cents"].astype("float64").fillna(current)
+    return current
+
+
 def splits(
     customers: pd.DataFrame, satisfaction: pd.Series, config: ValueMatrixConfig
 ) -> MatrixSplits:
     active = customers["is_active"].astype(bool)
+    value = value_cents(customers, config)
     if config.contribution_split is not None:
         contribution = float(config.contribution_split * 100)
-    elif active.any():
-        contribution = float(customers.loc[active, "contribution_12m_cents"].median())
+    elif active.any() and value[active].notna().any():
+        contribution = float(value[active].median())
     else:
         contribution = 0.0
     if config.satisfaction_split is not None:
@@ -59,7 +69,7 @@ def splits(
 def value_quadrant(
     customers: pd.DataFrame, satisfaction: pd.Series, split: MatrixSplits, config: ValueMatrixConfig
 ) -> pd.Series:
-    high_of = customers["contribution_12m_cents"].astype("float64") >= split.contribution_cents
+    high_of = value_cents(customers, config) >= split.contribution_cents
     high_for = satisfaction >= split.satisfaction
     quadrant = np.select(
         [

@@ -37,7 +37,12 @@ def whitney_flags(customers: pd.DataFrame, rank: pd.Series, config: WhitneyConfi
         significant = active & above_share(
             customers["revenue_12m_cents"], total, config.min_revenue_share
         )
-    profitable = customers["contribution_12m_cents"] > cents(config.profit_threshold)
+    threshold = cents(config.profit_threshold)
+    current = customers["contribution_12m_cents"] > threshold
+    # CLV where the future-value step wrote one; the current judgement where it did not
+    clv = customers.get("clv_cents", pd.Series(pd.NA, index=customers.index, dtype="Int64"))
+    future = (clv > threshold).where(clv.notna(), current).astype(bool)
+    profitable = {"current": current, "future": future, "both": current & future}[config.basis]
 
     def letter(flag: pd.Series) -> pd.Series:
         return flag.astype(bool).map({True: "Y", False: "N"}).astype(object)
