@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -36,7 +37,9 @@ def forecast() -> clv.Forecast:
     occasions = days[days["spend"] > 0].rename(
         columns={"customer": "customer_key", "spend": "amount"}
     )
-    summary = summarise(occasions, CALIBRATION_END, "week")
+    con = duckdb.connect()
+    con.register("cdnow_occasions", occasions)
+    summary = summarise(con, CALIBRATION_END, "week", source="cdnow_occasions")
     assert len(summary) > 2300
     return clv.forecast(summary, horizon_months=12, min_repeat_customers=30)
 

@@ -76,9 +76,12 @@ def forecast(summary: Summary, horizon_months: int, min_repeat_customers: int) -
             min_repeat_customers,
         )
     if bg is not None:
+        # customers with the same (x, t_x, T) expect the same: computed once per triple
+        triples, inverse = np.unique(np.column_stack([x, t_x, big_t]), axis=0, return_inverse=True)
+        ux, ut_x, ubig_t = triples[:, 0], triples[:, 1], triples[:, 2]
         cumulative = np.column_stack(
-            [bgnbd.expected_purchases(bg, float(t), x, t_x, big_t) for t in ends]
-        )
+            [bgnbd.expected_purchases(bg, float(t), ux, ut_x, ubig_t) for t in ends]
+        )[inverse.ravel()]
         alive = bgnbd.p_alive(bg, x, t_x, big_t)
         method = "bg_nbd"
     else:

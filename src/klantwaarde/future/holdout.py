@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import duckdb
 import numpy as np
 import pandas as pd
 
 from klantwaarde.future import bgnbd
-from klantwaarde.future.occasions import DAYS_PER_UNIT, occasions_between, summarise
+from klantwaarde.future.occasions import DAYS_PER_UNIT, OCCASIONS, summarise
 
 BUCKETS = ("0", "1", "2", "3", "4", "5", "6", "7+")
 
@@ -32,24 +33,26 @@ def _bucket(frequency: np.ndarray) -> np.ndarray:
 
 
 def check(
-    occasions: pd.DataFrame, as_of: date, holdout_weeks: int, min_repeat_customers: int
+    con: duckdb.DuckDBPyConnection,
+    as_of: date,
+    holdout_weeks: int,
+    min_repeat_customers: int,
+    source: str = OCCASIONS,
 ) -> HoldoutCheck:
     cutoff = as_of - timedelta(days=7 * holdout_weeks)
-    cal = summarise(occasions, cutoff, "week")
+    cal = summarise(con, cutoff, "week", source=source, until=as_of)
     horizon = 7 * holdout_weeks / DAYS_PER_UNIT["week"]
     if not len(cal):
         return HoldoutCheck(cutoff, as_of, "none", [("total", 0, 0.0, 0)])
     x, t_x, big_t = cal.frequency, cal.recency, cal.tenure
     fit = bgnbd.fit(x, t_x, big_t) if int(np.sum(x > 0)) >= min_repeat_customers else None
-    if fit is not None and fit.converged:
+    if fit is not None and np.isfinite(fit.log_likelihood):
         predicted = bgnbd.expected_purchases(fit, horizon, x, t_x, big_t)
         method = "bg_nbd"
     else:
         predicted = (x + 1) / np.maximum(big_t, 1.0) * horizon
         method = "historical_rate"
-    actual_by_customer = occasions_between(occasions, cutoff, as_of)
-    actual = pd.Series(cal.customer_key).map(actual_by_customer).fillna(0).to_numpy(dtype=int)
-    frame = pd.DataFrame({"bucket": _bucket(x), "predicted": predicted, "actual": actual})
+    frame = pd.DataFrame({"bucket": _bucket(x), "predicted": predicted, "actual": cal.later})
     grouped = frame.groupby("bucket").agg(
         customers=("actual", "size"), predicted=("predicted", "sum"), actual=("actual", "sum")
     )
@@ -63,5 +66,5 @@ def check(
         for b in BUCKETS
         if b in grouped.index
     ]
-    rows.append(("total", len(cal), float(predicted.sum()), int(actual.sum())))
+    rows.append(("total", len(cal), float(predicted.sum()), int(cal.later.sum())))
     return HoldoutCheck(cutoff, as_of, method, rows)

@@ -1,9 +1,10 @@
-"""Purchase occasions → the repeat-purchase summary of contracts §4.
+"""Purchase occasions → the repeat-purchase summary of contracts §4, computed in DuckDB.
 
 An occasion is a day a customer was invoiced a positive net amount (the dbt model
-`int_customer_purchase_occasions` nets the day's lines). From a customer's occasions up to
-a cut-off date: frequency = occasions - 1, recency = first to last occasion, tenure (T) =
-first occasion to the cut-off, in weeks (7 days); monetary value = mean amount of the
+`int_customer_purchase_occasions` nets the day's lines; any relation with the columns
+customer_key, occasion_date, amount will do). From a customer's occasions up to a cut-off
+date: frequency = occasions - 1, recency = first to last occasion, tenure (T) = first
+occasion to the cut-off, in weeks (7 days) or days; monetary value = mean amount of the
 repeat occasions (the first excluded).
 """
 
@@ -12,10 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import duckdb
 import numpy as np
-import pandas as pd
 
 DAYS_PER_UNIT = {"week": 7.0, "day": 1.0}
+
+OCCASIONS = "intermediate.int_customer_purchase_occasions"
 
 
 @dataclass(frozen=True)
@@ -27,43 +30,72 @@ class Summary:
     monetary_value: np.ndarray  # mean of the repeat occasions; 0 without repeats
     time_unit: str
     mean_amount: np.ndarray  # mean of all occasions (the fallback's spend)
+    later: np.ndarray  # occasions after the cut-off up to `until` (the holdout's actual)
+    since: np.ndarray  # occasions on or after `since` up to the cut-off (the value window)
 
     def __len__(self) -> int:
         return len(self.customer_key)
 
 
-def summarise(occasions: pd.DataFrame, cutoff: date, time_unit: str = "week") -> Summary:
-    """`occasions`: columns customer_key, occasion_date, amount (one row per occasion)."""
+def summarise(
+    con: duckdb.DuckDBPyConnection,
+    cutoff: date,
+    time_unit: str = "week",
+    *,
+    source: str = OCCASIONS,
+    until: date | None = None,
+    since: date | None = None,
+) -> Summary:
+    """The summary per customer with an occasion up to `cutoff`, ordered by customer_key.
+
+    `until`: also count each customer's occasions after the cut-off up to that date;
+    `since`: also count its occasions from that date up to the cut-off."""
     unit = DAYS_PER_UNIT[time_unit]
-    seen = occasions[occasions["occasion_date"] <= pd.Timestamp(cutoff)]
-    seen = seen.sort_values(["customer_key", "occasion_date"], kind="stable")
-    grouped = seen.groupby("customer_key", sort=True)
-    first = grouped["occasion_date"].min()
-    last = grouped["occasion_date"].max()
-    count = grouped["occasion_date"].count()
-    total = grouped["amount"].sum().astype(float)
-    first_amount = grouped["amount"].first().astype(float)
-    frequency = (count - 1).to_numpy(dtype=float)
-    repeat_total = (total - first_amount).to_numpy(dtype=float)
-    monetary = np.divide(
-        repeat_total, frequency, out=np.zeros_like(repeat_total), where=frequency > 0
-    )
-    cut = pd.Timestamp(cutoff)
+    rows = con.execute(
+        f"""
+        with occasions as (
+            select customer_key, occasion_date, cast(amount as double) as amount
+            from {source}
+        ),
+        seen as (
+            select
+                customer_key,
+                count(*) - 1                                   as frequency,
+                date_diff('day', min(occasion_date), max(occasion_date)) as recency_days,
+                date_diff('day', min(occasion_date), $cutoff)  as tenure_days,
+                sum(amount)                                    as total,
+                arg_min(amount, occasion_date)                 as first_amount,
+                count(*) filter (where occasion_date >= $since) as since_count
+            from occasions
+            where occasion_date <= $cutoff
+            group by customer_key
+        ),
+        later as (
+            select customer_key, count(*) as later_count
+            from occasions
+            where occasion_date > $cutoff and occasion_date <= $until
+            group by customer_key
+        )
+        select
+            seen.customer_key, frequency, recency_days, tenure_days,
+            case when frequency > 0 then (total - first_amount) / frequency else 0 end,
+            total / (frequency + 1),
+            coalesce(later_count, 0),
+            since_count
+        from seen left join later on later.customer_key = seen.customer_key
+        order by seen.customer_key
+        """,
+        {"cutoff": cutoff, "until": until or cutoff, "since": since or date.min},
+    ).fetchnumpy()
+    names = list(rows)
     return Summary(
-        customer_key=first.index.to_numpy(),
-        frequency=frequency,
-        recency=((last - first).dt.days.to_numpy(dtype=float)) / unit,
-        tenure=((cut - first).dt.days.to_numpy(dtype=float)) / unit,
-        monetary_value=monetary,
+        customer_key=rows[names[0]],
+        frequency=rows[names[1]].astype(float),
+        recency=rows[names[2]].astype(float) / unit,
+        tenure=rows[names[3]].astype(float) / unit,
+        monetary_value=rows[names[4]].astype(float),
         time_unit=time_unit,
-        mean_amount=(total / count).to_numpy(dtype=float),
+        mean_amount=rows[names[5]].astype(float),
+        later=rows[names[6]].astype(float),
+        since=rows[names[7]].astype(float),
     )
-
-
-def occasions_between(occasions: pd.DataFrame, after: date, until: date) -> pd.Series:
-    """Occasions per customer with after < date <= until (the holdout's actual count)."""
-    window = occasions[
-        (occasions["occasion_date"] > pd.Timestamp(after))
-        & (occasions["occasion_date"] <= pd.Timestamp(until))
-    ]
-    return window.groupby("customer_key")["occasion_date"].count()

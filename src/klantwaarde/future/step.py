@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from klantwaarde.future import bgnbd, clv, gamma_gamma, holdout
-from klantwaarde.future.occasions import summarise
+from klantwaarde.future.occasions import Summary, summarise
 from klantwaarde.segment.config import FutureValueConfig, SegmentConfig
 
 log = logging.getLogger(__name__)
@@ -63,20 +63,15 @@ class ValueSummary:
         )
 
 
-def _read(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    occasions = con.execute(
-        "SELECT customer_key, occasion_date, CAST(amount AS DOUBLE) AS amount "
-        "FROM intermediate.int_customer_purchase_occasions"
-    ).df()
-    occasions["occasion_date"] = pd.to_datetime(occasions["occasion_date"])
-    customers = con.execute(
+def _customers(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
+    """Every customer with its value window (revenue, gross margin, costs) and potential."""
+    return con.execute(
         """
         SELECT d.customer_key,
                CAST(coalesce(w.revenue_12m, 0) AS DOUBLE) AS revenue,
                CAST(coalesce(w.gross_margin_12m, 0) AS DOUBLE) AS gross_margin,
                CAST(coalesce(w.cost_to_serve_12m, 0) + coalesce(w.credit_cost_12m, 0)
                     AS DOUBLE) AS cost,
-               w.window_start_month,
                coalesce(p.potential_value, 0) AS potential_value
         FROM mart.dim_customer d
         LEFT JOIN mart.fct_customer_value_window w
@@ -86,21 +81,17 @@ def _read(con: duckdb.DuckDBPyConnection, as_of: date) -> tuple[pd.DataFrame, pd
         """,
         [as_of],
     ).df()
-    return occasions, customers
 
 
-def _unit_economics(occasions: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
-    """Margin rate and cost per occasion over the value window, per customer."""
-    start = pd.to_datetime(customers["window_start_month"])
-    in_window = occasions.merge(
-        pd.DataFrame({"customer_key": customers["customer_key"], "start": start}),
-        on="customer_key",
-    )
-    counts = (
-        in_window[in_window["occasion_date"] >= in_window["start"]]
-        .groupby("customer_key")["occasion_date"]
-        .count()
-    )
+def _window_start(con: duckdb.DuckDBPyConnection, as_of: date) -> date | None:
+    return con.execute(
+        "SELECT min(window_start_month) FROM mart.fct_customer_value_window WHERE as_of_date = ?",
+        [as_of],
+    ).fetchone()[0]
+
+
+def _unit_economics(summary: Summary, customers: pd.DataFrame) -> pd.DataFrame:
+    """Margin rate and cost per occasion over the value window, per customer of `summary`."""
     out = customers.set_index("customer_key")
     positive = out["revenue"] > 0
     population = (
@@ -111,17 +102,19 @@ def _unit_economics(occasions: pd.DataFrame, customers: pd.DataFrame) -> pd.Data
     out["margin_rate"] = np.where(
         positive, out["gross_margin"] / out["revenue"].where(positive, 1.0), population
     )
-    out["window_occasions"] = counts.reindex(out.index).fillna(0)
-    out["cost_per_occasion"] = out["cost"] / np.maximum(out["window_occasions"], 1)
+    out = out.reindex(summary.customer_key)
+    out["margin_rate"] = out["margin_rate"].fillna(population)
+    out["cost_per_occasion"] = out["cost"].fillna(0) / np.maximum(summary.since, 1)
     return out
 
 
 def compute(
-    occasions: pd.DataFrame, customers: pd.DataFrame, as_of: date, config: FutureValueConfig
+    con: duckdb.DuckDBPyConnection, as_of: date, config: FutureValueConfig
 ) -> tuple[pd.DataFrame, clv.Forecast, holdout.HoldoutCheck]:
-    summary = summarise(occasions, as_of, TIME_UNIT)
+    customers = _customers(con, as_of)
+    summary = summarise(con, as_of, TIME_UNIT, since=_window_start(con, as_of))
     fc = clv.forecast(summary, config.horizon_months, config.min_repeat_customers)
-    econ = _unit_economics(occasions, customers).reindex(summary.customer_key)
+    econ = _unit_economics(summary, customers)
     value = clv.lifetime_value(
         fc,
         econ["margin_rate"].to_numpy(dtype=float),
@@ -148,7 +141,7 @@ def compute(
     never = table["clv_method"].isna()
     table.loc[never, ["expected_revenue_12m", "clv"]] = 0.0
     table.loc[never, "clv_method"] = "no_purchase"
-    check = holdout.check(occasions, as_of, config.holdout_weeks, config.min_repeat_customers)
+    check = holdout.check(con, as_of, config.holdout_weeks, config.min_repeat_customers)
     return table, fc, check
 
 
@@ -234,8 +227,7 @@ def value(
     """The step: forecast every customer as of `as_of` and write the three tables."""
     started = time.perf_counter()
     fv = (config or SegmentConfig.from_env()).future_value
-    occasions, customers = _read(con, as_of)
-    table, fc, check = compute(occasions, customers, as_of, fv)
+    table, fc, check = compute(con, as_of, fv)
     write(con, as_of, table, fc, check)
     fitted = fc.bg_nbd.customers if fc.bg_nbd else 0
     predicted, actual = check.total

@@ -10,7 +10,8 @@ as-of date (replacing earlier rows of the same date, keeping other dates):
 - `mart.whale_curve`, `mart.whale_curve_summary` (`whale`);
 - `mart.segment_summary` and `mart.attention_profit` (`summary`, `attention`);
 - `mart.customer_status`, `mart.customer_value_lost` (`status`);
-- `mart.commercial_budget`, `mart.visit_plan` (`plan`).
+- `mart.commercial_budget` (per Whitney class), `mart.customer_budget` (per customer),
+  `mart.visit_plan` (`plan`).
 
 The unassigned member is not a customer: it is kept out of every segment and reported as
 its own row (`dimension = 'total', segment = 'unassigned'`) in `segment_summary`.
@@ -37,6 +38,7 @@ from klantwaarde.segment.plan import (
     UNALLOCATED_ACTION,
     budget_cents,
     commercial_budget,
+    customer_budget,
     visit_plan,
 )
 from klantwaarde.segment.ranking import revenue_rank
@@ -194,6 +196,7 @@ def segment(
             "customer_status": status_frame,
             "customer_value_lost": value_lost_per_month,
             "commercial_budget": budget_table,
+            "customer_budget": customer_budget(frame, budget_table, config.budget),
             "visit_plan": visit_plan(frame, config.curry, config.visits),
         },
         inputs.customer_key_type,

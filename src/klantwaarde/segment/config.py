@@ -45,6 +45,18 @@ def _share(value: Any, where: str) -> Decimal:
     return number
 
 
+def _customer_split(raw: Mapping[str, Any]) -> dict[str, Decimal]:
+    parts = ("contribution", "clv", "potential_value")
+    split = {k: _share(raw.get(k, 0), f"budget.customer_split.{k}") for k in parts}
+    unknown = sorted(set(raw) - set(parts))
+    if unknown or sum(split.values()) != 1:
+        raise SegmentConfigError(
+            f"segment config budget.customer_split: weights of {parts} adding up to 1"
+            + (f" (unknown {unknown})" if unknown else "")
+        )
+    return split
+
+
 def _choice(value: Any, where: str, allowed: tuple[str, ...]) -> str:
     if str(value) not in allowed:
         raise SegmentConfigError(f"segment config {where}: {value!r} is not one of {allowed}")
@@ -127,6 +139,8 @@ class AttentionConfig:
 class BudgetConfig:
     policy_weights: Mapping[str, Decimal] = field(default_factory=dict)
     contribution_weight: Decimal = Decimal("0.50")
+    # per-customer split inside a class: weights of contribution, clv, potential_value
+    customer_split: Mapping[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -304,6 +318,7 @@ def _build(raw: Mapping[str, Any]) -> SegmentConfig:
     budget = BudgetConfig(
         policy_weights=weights,
         contribution_weight=_share(b["contribution_weight"], "budget.contribution_weight"),
+        customer_split=_customer_split(b["customer_split"]),
     )
 
     per_year = {str(k): _dec(val, f"visits.per_year.{k}") for k, val in vi["per_year"].items()}

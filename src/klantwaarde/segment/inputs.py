@@ -127,8 +127,9 @@ def read_customers(con: duckdb.DuckDBPyConnection, as_of: date) -> MartInputs:
             "and table_name = 'customer_lifetime_value'"
         ).fetchone()[0]
     )
-    clv = (
-        "cast(lifetime.clv * 100 as bigint)" if has_clv else "cast(null as bigint)"
+    clv = "cast(lifetime.clv * 100 as bigint)" if has_clv else "cast(null as bigint)"
+    potential = (
+        "cast(lifetime.potential_value * 100 as bigint)" if has_clv else "cast(null as bigint)"
     )
     clv_join = (
         "left join mart.customer_lifetime_value as lifetime "
@@ -141,6 +142,7 @@ def read_customers(con: duckdb.DuckDBPyConnection, as_of: date) -> MartInputs:
         select
             dim.customer_key,
             {clv} as clv_cents,
+            {potential} as potential_value_cents,
             dim.customer_type,
             coalesce({unassigned}, false) as is_unassigned,
             nullif(trim(dim.strategic_importance), '') as strategic_importance,

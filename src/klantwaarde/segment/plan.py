@@ -115,6 +115,49 @@ def commercial_budget(
     return table
 
 
+def customer_budget(
+    segments: pd.DataFrame, class_budget: pd.DataFrame, config: BudgetConfig
+) -> pd.DataFrame:
+    """Each class's budget split over its customers, in whole cents adding up to the class
+    amount exactly (largest remainder; ties to the higher score, then customer_key).
+
+    Score of a customer = Σ_part weight_part x its share of the class's positive part
+    (contribution, CLV, potential value); without CLV (no future-value step) the CLV part
+    counts as contribution. A class whose customers all score 0 is split evenly."""
+    frame = segments.reset_index(drop=True)
+    contribution = frame["contribution_12m_cents"].astype("int64").clip(lower=0)
+    clv = frame.get("clv_cents", pd.Series(pd.NA, index=frame.index)).astype("Int64")
+    clv = clv.fillna(frame["contribution_12m_cents"].astype("int64")).clip(lower=0)
+    potential = (
+        frame.get("potential_value_cents", pd.Series(0, index=frame.index))
+        .astype("Int64").fillna(0).clip(lower=0)
+    )  # fmt: skip
+    parts = {"contribution": contribution, "clv": clv, "potential_value": potential}
+    amounts = dict(
+        zip(class_budget["whitney_class"], class_budget["budget_amount_cents"], strict=True)
+    )
+    rows = []
+    for cls, members in frame.groupby("whitney_class", sort=True):
+        ordered = members.sort_values("customer_key")
+        scores = [Fraction(0)] * len(ordered)
+        for part, weight in config.customer_split.items():
+            values = [int(v) for v in parts[part].loc[ordered.index]]
+            total = sum(values)
+            if total > 0 and weight > 0:
+                scores = [
+                    s + Fraction(weight) * Fraction(v, total)
+                    for s, v in zip(scores, values, strict=True)
+                ]
+        if sum(scores) <= 0:
+            scores = [Fraction(1)] * len(ordered)
+        cents = largest_remainder(int(amounts.get(cls, 0)), scores)
+        for key, score, amount in zip(ordered["customer_key"], scores, cents, strict=True):
+            rows.append((key, cls, float(score), amount))
+    return pd.DataFrame(
+        rows, columns=["customer_key", "whitney_class", "budget_score", "budget_amount_cents"]
+    )
+
+
 def visit_plan(segments: pd.DataFrame, curry: CurryConfig, config: VisitConfig) -> pd.DataFrame:
     """One row per Curry tier (all of them, in pyramid order)."""
     grouped = segments.groupby("curry_tier")

@@ -135,6 +135,13 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("budget_amount", MONEY),
         ("total_budget", MONEY),
     ),
+    "customer_budget": (
+        ("customer_key", KEY),
+        ("as_of_date", "DATE"),
+        ("whitney_class", "VARCHAR"),
+        ("budget_score", "DOUBLE"),
+        ("budget_amount", MONEY),
+    ),
     "visit_plan": (
         ("as_of_date", "DATE"),
         ("curry_tier", "VARCHAR"),
