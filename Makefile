@@ -6,10 +6,13 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The oldest DuckDB a BI tool ships: the test that opens the published mart with it
+OLD_DUCKDB := .venv-duckdb14
+OLD_DUCKDB_VERSION := 1.4.4
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DO_NOT_TRACK := 1
 
-.PHONY: help setup demo test test-fast reliability lint format lock bench clean
+.PHONY: help setup old-duckdb demo test test-fast reliability lint format lock bench clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -26,7 +29,14 @@ setup: $(STAMP) ## Create .venv with the pinned environment and the klantwaarde 
 demo: $(STAMP) ## Generate a sample, run the real Airflow DAG over it, print where the mart is
 	$(BIN)/klantwaarde demo
 
-test: $(STAMP) ## Run the whole test suite (unit, dbt, DAG end to end, fast reliability cases)
+$(OLD_DUCKDB)/.installed:
+	test -x $(OLD_DUCKDB)/bin/python || $(PYTHON) -m venv $(OLD_DUCKDB)
+	$(OLD_DUCKDB)/bin/pip install --quiet duckdb==$(OLD_DUCKDB_VERSION)
+	touch $@
+
+old-duckdb: $(OLD_DUCKDB)/.installed ## Create .venv-duckdb14: DuckDB 1.4, to test that BI tools read the mart
+
+test: $(STAMP) $(OLD_DUCKDB)/.installed ## Run the whole test suite (unit, dbt, DAG end to end, fast reliability cases)
 	$(BIN)/pytest -m "not reliability"
 
 reliability: $(STAMP) ## Run the reliability suite with its long kill -9 loop

@@ -105,8 +105,15 @@ def _builds(warehouse: Path, settings: RunSettings) -> list[_Build]:
     return [_Build(*row) for row in rows]
 
 
+# The published file is written in the storage format of DuckDB 1.4, the oldest engine BI
+# tools ship (Superset pins duckdb<2, Evidence's connector is on the 1.4 client); the
+# working warehouse stays on the project's own DuckDB.
+PUBLISHED_STORAGE_VERSION = "v1.4.0"
+
+
 def _published_build(published: Path, settings: RunSettings) -> datetime | None:
-    """built_at of the build the published file reflects (None: unknown)."""
+    """built_at of the build the published file reflects (None: unknown, or a file in
+    another storage format than PUBLISHED_STORAGE_VERSION: then it is not patched)."""
     if not published.exists():
         return None
     try:
@@ -114,6 +121,11 @@ def _published_build(published: Path, settings: RunSettings) -> datetime | None:
     except duckdb.Error:
         return None
     try:
+        tags = con.execute(
+            "select tags from duckdb_databases() where database_name = current_database()"
+        ).fetchone()[0]
+        if dict(tags or {}).get("storage_version", "").rstrip("+") != PUBLISHED_STORAGE_VERSION:
+            return None
         return con.execute("select max(built_at) from meta.publication").fetchone()[0]
     except duckdb.Error:
         return None
@@ -160,7 +172,11 @@ def write_mart_copy(
 
         as_of_tables = frozenset(TABLES)
         shutil.copyfile(base, target)
-    con = duckdb.connect(str(target), config=settings.duckdb.config())
+    config = {
+        **settings.duckdb.config(),
+        "storage_compatibility_version": PUBLISHED_STORAGE_VERSION,
+    }
+    con = duckdb.connect(str(target), config=config)
     try:
         con.execute(f"ATTACH {_literal(str(warehouse))} AS wh (READ_ONLY)")
         relations = con.execute(
