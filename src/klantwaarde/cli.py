@@ -63,10 +63,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     run = commands.add_parser("run", help="the nightly load for one date")
-    run.add_argument("--landing", type=Path, required=True)
-    run.add_argument("--warehouse", type=Path, required=True)
-    run.add_argument("--as-of", type=_date, required=True, dest="as_of")
-    run.add_argument("--full-refresh", action="store_true")
+    run.add_argument(
+        "--landing", type=Path, required=True, help="the landing zone: <system>/<date>/ drops"
+    )
+    run.add_argument(
+        "--warehouse",
+        type=Path,
+        required=True,
+        help="the working DuckDB file; the published mart and the report go to "
+        "published/ beside it",
+    )
+    run.add_argument(
+        "--as-of",
+        type=_date,
+        required=True,
+        dest="as_of",
+        help="the night to load and build (YYYY-MM-DD); nights only move forward",
+    )
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild every month; with an earlier as-of date, restate everything as of it",
+    )
     run.add_argument(
         "--release-quarantined-gl",
         action="store_true",
@@ -79,6 +97,16 @@ def build_parser() -> argparse.ArgumentParser:
         type=_money,
         default=Decimal("1000000.00"),
         help="total commercial budget to split over segments (EUR)",
+    )
+
+    report = commands.add_parser(
+        "report", help="rebuild the report (published/report/index.html) from the published mart"
+    )
+    report.add_argument(
+        "--warehouse",
+        type=Path,
+        required=True,
+        help="the working DuckDB file whose published/ folder holds the mart",
     )
 
     demo = commands.add_parser("demo", help="generate a sample and run the real Airflow DAG on it")
@@ -119,6 +147,14 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
             print(result)
+        elif args.command == "report":
+            from klantwaarde.report import build_report
+            from klantwaarde.report.figures import ReportError
+
+            published = args.warehouse.parent / "published" / "klantwaarde_mart.duckdb"
+            if not published.exists():
+                raise ReportError(f"{published}: no published mart: run `klantwaarde run` first")
+            print(build_report(published))
         elif args.command == "demo":
             from klantwaarde.demo import demo
 

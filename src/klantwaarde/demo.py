@@ -248,6 +248,7 @@ def demo(directory: Path, customers: int = DEMO_CUSTOMERS, months: int = DEMO_MO
         f"  GX Data Docs:                   {settings.docs_dir / 'gx' / 'index.html'}",
         f"  dbt docs:                       {settings.docs_dir / 'dbt' / 'static_index.html'}",
         f"  working warehouse (pipeline):   {settings.warehouse}",
+        f"  the report (open in a browser): {settings.published_dir / 'report' / 'index.html'}",
     ]
     text = "\n".join(lines)
     print(text)

@@ -205,10 +205,16 @@ def reconcile(settings: RunSettings) -> dict[str, Any]:
 
 
 def publish(settings: RunSettings) -> dict[str, Any]:
-    """Step 7: atomic publish of the mart and the finance CSVs."""
+    """Step 8: atomic publish of the mart and the finance CSVs, then the report
+    (`published/report/index.html`) from the published mart."""
     from klantwaarde.publish import publish as do_publish
+    from klantwaarde.report import build_report
 
-    return _jsonable(do_publish(settings))
+    result = _jsonable(do_publish(settings))
+    report = build_report(settings.published_path)
+    if isinstance(result, dict):
+        result["report"] = str(report)
+    return result
 
 
 # ---------------------------------------------------------------- 8 document
@@ -255,6 +261,7 @@ class RunResult:
         lines = [
             f"klantwaarde run {self.settings.as_of.isoformat()}: published "
             f"{self.settings.published_path}",
+            f"  report: {self.settings.published_path.parent / 'report' / 'index.html'}",
             f"  reconciliation: {recon}",
             "  steps: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items()),
         ]
