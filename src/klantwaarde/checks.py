@@ -389,6 +389,17 @@ def _hygiene_segments_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection)
     """
 
 
+def _future_value_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) -> str:
+    return f"""
+    select l.customer_key, l.frequency, l.p_alive, l.expected_purchases_12m,
+           l.expected_revenue_12m, l.clv, l.potential_value, l.time_unit, l.clv_method,
+           (d.customer_key is null) as unknown_customer
+      from mart.customer_lifetime_value l
+      left join mart.dim_customer d on d.customer_key = l.customer_key
+     where l.as_of_date = date '{settings.as_of.isoformat()}'
+    """
+
+
 # ---------------------------------------------------------------- suites
 
 
@@ -511,6 +522,50 @@ def _hygiene_segments_expectations() -> list[Any]:
     ]
 
 
+CLV_METHODS = (
+    "bg_nbd_gamma_gamma",
+    "bg_nbd_own_spend",
+    "historical_rate_gamma_gamma",
+    "historical_rate_own_spend",
+    "no_purchase",
+)
+
+
+def _future_value_expectations() -> list[Any]:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectTableRowCountToBeBetween(min_value=1),
+        gxe.ExpectColumnValuesToBeUnique(column="customer_key"),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="p_alive",
+            min_value=0,
+            max_value=1,
+            description="P(alive) is a probability (NULL where the method has none).",
+        ),
+        gxe.ExpectColumnValuesToBeBetween(column="expected_purchases_12m", min_value=0),
+        gxe.ExpectColumnValuesToBeBetween(column="expected_revenue_12m", min_value=0),
+        gxe.ExpectColumnValuesToBeBetween(column="potential_value", min_value=0),
+        gxe.ExpectColumnValuesToNotBeNull(column="clv"),
+        gxe.ExpectColumnValuesToBeInSet(column="time_unit", value_set=["week", "day"]),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="clv_method",
+            value_set=[
+                "bg_nbd_gamma_gamma",
+                "bg_nbd_own_spend",
+                "historical_rate_gamma_gamma",
+                "historical_rate_own_spend",
+                "no_purchase",
+            ],
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="unknown_customer",
+            value_set=[False],
+            description="Every customer valued is a customer of dim_customer.",
+        ),
+    ]
+
+
 CONCERNS: tuple[Concern, ...] = (
     Concern(
         "identity",
@@ -561,6 +616,13 @@ CONCERNS: tuple[Concern, ...] = (
         _hygiene_segments_sql,
         _hygiene_segments_expectations,
         ("curry_tier",),
+    ),
+    Concern(
+        "future_value",
+        "Future value as the value step wrote it",
+        _future_value_sql,
+        _future_value_expectations,
+        ("customer_key",),
     ),
 )
 
@@ -777,3 +839,5 @@ MART_CONCERNS = _named(
     "identity", "totals", "definitions", "hygiene_text", "hygiene_amounts", "hygiene_periods"
 )
 SEGMENT_CONCERNS = _named("hygiene_segments", "hygiene_text", "hygiene_amounts")
+# the value step validates what it wrote before segmentation reads it
+FUTURE_VALUE_CONCERNS = _named("future_value")

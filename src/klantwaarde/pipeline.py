@@ -161,6 +161,7 @@ def check(settings: RunSettings) -> dict[str, Any]:
 def value(settings: RunSettings) -> dict[str, Any]:
     """Step 5: future value (BG/NBD + Gamma-Gamma, CLV, the holdout check), written to
     `mart` (`klantwaarde.future`)."""
+    from klantwaarde.checks import FUTURE_VALUE_CONCERNS, run_checks
     from klantwaarde.future.step import value as run_value
 
     con = _connect(settings)
@@ -168,7 +169,9 @@ def value(settings: RunSettings) -> dict[str, Any]:
         summary = run_value(con, settings.as_of)
     finally:
         con.close()
-    return _jsonable(summary)
+    result = _jsonable(summary)
+    result["checks"] = _jsonable(run_checks(settings, FUTURE_VALUE_CONCERNS))
+    return result
 
 
 # ---------------------------------------------------------------- 6 segment

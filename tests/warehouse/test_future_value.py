@@ -131,3 +131,24 @@ def test_too_few_repeat_customers_fall_back_and_say_so(valued, caplog):
         "AND as_of_date = ?",
         [as_of],
     ).fetchone() == (0,)
+
+
+def test_gx_checks_what_the_step_wrote(valued, full_build, tmp_path):
+    from klantwaarde import checks
+
+    con, _, as_of = valued
+    settings = replace(full_build.settings, warehouse=tmp_path / "warehouse.duckdb")
+    con.close()
+    summary = checks.run_checks(settings, checks.FUTURE_VALUE_CONCERNS)
+    assert summary.passed == ["future_value"]
+    broken = duckdb.connect(str(settings.warehouse))
+    try:
+        broken.execute(
+            "update mart.customer_lifetime_value set p_alive = 1.5 "
+            "where customer_key = (select min(customer_key) from mart.customer_lifetime_value "
+            "where p_alive is not null)"
+        )
+    finally:
+        broken.close()
+    with pytest.raises(checks.CheckError, match="future_value"):
+        checks.run_checks(settings, checks.FUTURE_VALUE_CONCERNS)

@@ -54,7 +54,9 @@ def summarise(
     rows = con.execute(
         f"""
         with occasions as (
-            select customer_key, occasion_date, cast(amount as double) as amount
+            -- exact sums (a DOUBLE sum depends on the order the threads add in, and
+            -- a re-run would fit other last digits)
+            select customer_key, occasion_date, cast(amount as decimal(18, 2)) as amount
             from {source}
         ),
         seen as (
@@ -78,8 +80,9 @@ def summarise(
         )
         select
             seen.customer_key, frequency, recency_days, tenure_days,
-            case when frequency > 0 then (total - first_amount) / frequency else 0 end,
-            total / (frequency + 1),
+            case when frequency > 0
+                 then cast(total - first_amount as double) / frequency else 0 end,
+            cast(total as double) / (frequency + 1),
             coalesce(later_count, 0),
             since_count
         from seen left join later on later.customer_key = seen.customer_key
