@@ -136,7 +136,7 @@ def test_too_few_repeat_customers_fall_back_and_say_so(valued, caplog):
 def test_gx_checks_what_the_step_wrote(valued, full_build, tmp_path):
     from klantwaarde import checks
 
-    con, _, as_of = valued
+    con, _, _ = valued
     settings = replace(full_build.settings, warehouse=tmp_path / "warehouse.duckdb")
     con.close()
     summary = checks.run_checks(settings, checks.FUTURE_VALUE_CONCERNS)
