@@ -47,7 +47,15 @@ def _cell(value: Any) -> str:
 def table(rows: list[dict[str, Any]], columns: list[tuple[str, str]], name: str) -> str:
     head = "".join(f"<th>{escape(label)}</th>" for _, label in columns)
     body = "".join(
-        "<tr>" + "".join(_cell(row.get(key)) for key, _ in columns) + "</tr>" for row in rows
+        "<tr>"
+        + "".join(
+            f'<td class="n">{pct(row.get(key))}</td>'
+            if key.endswith("_share") or key == "p_alive"
+            else _cell(row.get(key))
+            for key, _ in columns
+        )
+        + "</tr>"
+        for row in rows
     )
     return f'<table data-table="{name}"><tr>{head}</tr>{body}</table>'
 
