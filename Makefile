@@ -12,7 +12,7 @@ OLD_DUCKDB_VERSION := 1.4.4
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DO_NOT_TRACK := 1
 
-.PHONY: help setup old-duckdb demo test test-fast reliability lint format lock bench clean
+.PHONY: help setup old-duckdb system postgres postgres-stop demo test test-fast reliability lint format lock bench clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -36,7 +36,19 @@ $(OLD_DUCKDB)/.installed:
 
 old-duckdb: $(OLD_DUCKDB)/.installed ## Create .venv-duckdb14: DuckDB 1.4, to test that BI tools read the mart
 
-test: $(STAMP) $(OLD_DUCKDB)/.installed ## Run the whole test suite (unit, dbt, DAG end to end, fast reliability cases)
+system: ## Install the system packages the tests use (Debian's chromium, postgresql) where missing
+	@test -x /usr/bin/chromium || apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt-get install -y postgresql || (apt-get update && apt-get install -y postgresql)
+
+PG_DIR ?= var/postgres
+
+postgres: $(STAMP) system ## Start a private PostgreSQL on loopback (in $(PG_DIR)) and print its DSN
+	@$(BIN)/python -m klantwaarde.serve.pg_server start $(PG_DIR)
+
+postgres-stop: $(STAMP) ## Stop the private PostgreSQL of make postgres
+	@$(BIN)/python -m klantwaarde.serve.pg_server stop $(PG_DIR)
+
+test: $(STAMP) $(OLD_DUCKDB)/.installed system ## Run the whole test suite (unit, dbt, DAG end to end, fast reliability cases)
 	$(BIN)/pytest -m "not reliability"
 
 reliability: $(STAMP) ## Run the reliability suite with its long kill -9 loop

@@ -93,6 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
         "report show their money); without it such a run stops before publish",
     )
     run.add_argument(
+        "--postgres",
+        metavar="DSN",
+        default=None,
+        help="also publish schema mart to this PostgreSQL database in one transaction "
+        "(default: $KLANTWAARDE_POSTGRES_DSN; the BI role $KLANTWAARDE_POSTGRES_BI_ROLE, "
+        "default klantwaarde_bi, may read it and nothing else)",
+    )
+    run.add_argument(
         "--budget",
         type=_money,
         default=Decimal("1000000.00"),
@@ -144,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
                     full_refresh=args.full_refresh,
                     commercial_budget=args.budget,
                     release_quarantined_gl=args.release_quarantined_gl,
+                    **({"postgres_dsn": args.postgres} if args.postgres else {}),
                 )
             )
             print(result)

@@ -209,7 +209,8 @@ def reconcile(settings: RunSettings) -> dict[str, Any]:
 
 def publish(settings: RunSettings) -> dict[str, Any]:
     """Step 8: atomic publish of the mart and the finance CSVs, then the report
-    (`published/report/index.html`) from the published mart."""
+    (`published/report/index.html`) from the published mart, and, with a PostgreSQL DSN,
+    schema mart into PostgreSQL (`klantwaarde.serve.postgres`)."""
     from klantwaarde.publish import publish as do_publish
     from klantwaarde.report import build_report
 
@@ -217,6 +218,11 @@ def publish(settings: RunSettings) -> dict[str, Any]:
     report = build_report(settings.published_path)
     if isinstance(result, dict):
         result["report"] = str(report)
+        if settings.postgres_dsn:
+            from klantwaarde.serve.postgres import publish_to_postgres
+
+            pg = publish_to_postgres(settings.published_path, settings.postgres_dsn)
+            result["postgres"] = pg.as_dict()
     return result
 
 
@@ -268,6 +274,12 @@ class RunResult:
             f"  reconciliation: {recon}",
             "  steps: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items()),
         ]
+        postgres = self.steps.get("publish", {}).get("postgres")
+        if postgres:
+            lines.append(
+                f"  PostgreSQL: {len(postgres['tables'])} tables in schema mart "
+                f"({postgres['seconds']:.1f}s), readable by {postgres['bi_role']}"
+            )
         loaded = self.steps.get("load", {})
         if loaded.get("rows_quarantined"):
             lines.append(

@@ -61,6 +61,10 @@ class RunSettings:
         default_factory=lambda: Decimal(os.environ.get("KLANTWAARDE_QUARANTINED_GL_LIMIT", "0"))
     )
     duckdb: DuckDBSettings = field(default_factory=DuckDBSettings)
+    # Publish also loads schema mart into this PostgreSQL database (None: DuckDB only).
+    postgres_dsn: str | None = field(
+        default_factory=lambda: os.environ.get("KLANTWAARDE_POSTGRES_DSN") or None
+    )
 
     def __post_init__(self) -> None:
         # Steps run dbt and GX from their own folders: relative paths would land there.
