@@ -245,6 +245,8 @@ def invoke(settings: RunSettings, args: Sequence[str], *, what: str, manifest: A
     `--no-write-json`, and the run results are written here instead."""
     from dbt.cli.main import dbtRunner
 
+    from klantwaarde import progress
+
     target = settings.output_dir / "dbt_target"
     full_args = [
         *args,
@@ -265,7 +267,9 @@ def invoke(settings: RunSettings, args: Sequence[str], *, what: str, manifest: A
     (target / "run_results.json").unlink(missing_ok=True)
     with _environment(dbt_env(settings)):
         try:
-            result = dbtRunner(manifest=manifest).invoke(full_args)
+            result = dbtRunner(manifest=manifest, callbacks=[progress.dbt_callback(what)]).invoke(
+                full_args
+            )
         finally:
             close_dbt_connections()
     if manifest is not None and hasattr(result.result, "write"):

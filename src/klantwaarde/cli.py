@@ -93,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
         "report show their money); without it such a run stops before publish",
     )
     run.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print only the result (and a failure's one line): no step or progress lines",
+    )
+    run.add_argument(
         "--postgres",
         metavar="DSN",
         default=None,
@@ -141,8 +146,12 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(summary)
         elif args.command == "run":
+            from klantwaarde import progress
             from klantwaarde.pipeline import run
             from klantwaarde.settings import RunSettings
+
+            if not args.quiet:
+                progress.enable()
 
             result = run(
                 RunSettings(

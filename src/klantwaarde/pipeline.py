@@ -27,6 +27,7 @@ from typing import Any
 
 import duckdb
 
+from klantwaarde import progress
 from klantwaarde.contract import SYSTEMS
 from klantwaarde.errors import DropsNotReady, StepFailed
 from klantwaarde.settings import RunSettings
@@ -308,6 +309,7 @@ def run_step(step: Step, settings: RunSettings, result: RunResult) -> dict[str, 
     folder) becomes a one-line StepFailed; the DAG calls the step functions directly and
     keeps such errors retryable."""
     started = time.perf_counter()
+    progress.say(f"{step.name}: {step.doc} …")
     try:
         if step.name == "build":
             out = step.func(settings, result.steps.get("load", {}).get("touched_from"))
@@ -318,6 +320,7 @@ def run_step(step: Step, settings: RunSettings, result: RunResult) -> dict[str, 
     result.steps[step.name] = out
     result.seconds[step.name] = time.perf_counter() - started
     log.info("step %s done in %.1fs", step.name, result.seconds[step.name])
+    progress.say(f"{step.name}: done in {result.seconds[step.name]:.1f}s")
     return out
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from klantwaarde import progress
 from klantwaarde.errors import LoadError
 from klantwaarde.load import landing_issues, quarantined_gl
 from klantwaarde.load.file_load import cleanup, load_file
@@ -204,6 +205,7 @@ def load_drop(
     con.execute("BEGIN TRANSACTION")
     try:
         for vf in verified:
+            progress.say(f"  load: {vf.source_file}")
             result = load_file(con, drop, vf, loaded_at, currencies)
             write_load_log(con, result, loaded_at)
             results.append(result)
