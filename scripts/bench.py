@@ -240,6 +240,30 @@ def floor_query(landing: Path, threads: int, memory: str) -> dict[str, float]:
     return {"seconds": seconds, "revenue_groups": len(revenue), "ledger_groups": len(ledger)}
 
 
+def postgres_publish(published: Path) -> dict[str, Any] | None:
+    """Publish the mart into a private PostgreSQL on loopback (None without PostgreSQL)."""
+    import tempfile
+
+    from klantwaarde.serve import pg_server
+    from klantwaarde.serve.postgres import publish_to_postgres
+
+    try:
+        pg_server.bin_dir()
+    except RuntimeError:
+        return None
+    root = Path(tempfile.mkdtemp(prefix="klantwaarde-bench-pg-"))
+    root.chmod(0o755)
+    try:
+        server = pg_server.start(root / "data")
+        try:
+            summary = publish_to_postgres(published, server.dsn)
+        finally:
+            pg_server.stop(root / "data")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return {"seconds": summary.seconds, "rows": sum(summary.tables.values())}
+
+
 def bench_set(name: str, params: dict[str, int]) -> dict[str, Any]:
     from klantwaarde.settings import DuckDBSettings, RunSettings
 
@@ -279,6 +303,7 @@ def bench_set(name: str, params: dict[str, int]) -> dict[str, Any]:
     nodes["month_close"] = slowest_nodes(settings(dates[-1], False, close_dir))
     shutil.rmtree(close_dir, ignore_errors=True)
     floor = floor_query(landing, duck.threads, duck.memory_limit)
+    postgres = postgres_publish(work / "published" / "klantwaarde_mart.duckdb")
     input_bytes = sum(p.stat().st_size for p in landing.rglob("*") if p.is_file())
     return {
         "set": name,
@@ -292,6 +317,7 @@ def bench_set(name: str, params: dict[str, int]) -> dict[str, Any]:
         **_run_figures("incremental", incremental),
         **_run_figures("month_close", month_close),
         "floor": floor,
+        "postgres_publish": postgres,
         "slowest_dbt_nodes": nodes,
         "duckdb": duck.config(),
     }
@@ -348,6 +374,10 @@ def print_set(figures: dict[str, Any]) -> None:
         f"   floor (one DuckDB query for the same monthly aggregates): "
         f"{figures['floor']['seconds']:.2f} s"
     )
+    if figures.get("postgres_publish"):
+        pg = figures["postgres_publish"]
+        print(f"   publish to PostgreSQL (COPY, one transaction): {pg['seconds']:.2f} s, "
+              f"{pg['rows']:,} rows")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
