@@ -20,7 +20,7 @@ def _with_clv(path, clv: dict[str, str]) -> None:
         con.execute(
             "create table mart.customer_lifetime_value "
             "(customer_key varchar, as_of_date date, clv decimal(18,2), "
-            "potential_value decimal(18,2) default 0)"
+            "potential_value decimal(18,2) default 0, expected_revenue_12m decimal(18,2))"
         )
         for key, value in clv.items():
             match = next(k for k in keys if str(k).endswith(key))
@@ -127,3 +127,33 @@ def test_customer_split_weights_must_add_up_to_one() -> None:
 
     with pytest.raises(SegmentConfigError, match="customer_split"):
         SegmentConfig.from_mapping({"budget": {"customer_split": {"contribution": 0.5}}})
+
+
+def test_significant_on_expected_revenue(mart) -> None:
+    # b is the bigger customer now, a is expected to be the bigger one next year
+    path = mart(
+        [
+            customer("a", revenue="100", contribution="50"),
+            customer("b", revenue="900", contribution="50"),
+        ]
+    )
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "create table mart.customer_lifetime_value (customer_key varchar, as_of_date date, "
+            "clv decimal(18,2), potential_value decimal(18,2), expected_revenue_12m decimal(18,2))"
+        )
+        for key, ahead in (("a", "5000"), ("b", "10")):
+            match = con.execute(
+                "select customer_key from mart.dim_customer where customer_key like ?", [f"%{key}"]
+            ).fetchone()[0]
+            con.execute(
+                "insert into mart.customer_lifetime_value values (?, ?, 100, 0, ?)",
+                [match, AS_OF, Decimal(ahead)],
+            )
+    middle = {}
+    for basis in ("current", "future", "both"):
+        rows = _run(path, SegmentConfig.from_mapping({"whitney": {"basis": basis}}))
+        middle[basis] = {k: rows[k]["whitney_class"][1] for k in rows}
+    assert middle["current"] == {"a": "N", "b": "Y"}
+    assert middle["future"] == {"a": "Y", "b": "N"}
+    assert middle["both"] == {"a": "N", "b": "N"}

@@ -131,6 +131,9 @@ def read_customers(con: duckdb.DuckDBPyConnection, as_of: date) -> MartInputs:
     potential = (
         "cast(lifetime.potential_value * 100 as bigint)" if has_clv else "cast(null as bigint)"
     )
+    expected = (
+        "cast(lifetime.expected_revenue_12m * 100 as bigint)" if has_clv else "cast(null as bigint)"
+    )
     clv_join = (
         "left join mart.customer_lifetime_value as lifetime "
         "on lifetime.customer_key = dim.customer_key and lifetime.as_of_date = ?"
@@ -143,6 +146,7 @@ def read_customers(con: duckdb.DuckDBPyConnection, as_of: date) -> MartInputs:
             dim.customer_key,
             {clv} as clv_cents,
             {potential} as potential_value_cents,
+            {expected} as expected_revenue_12m_cents,
             dim.customer_type,
             coalesce({unassigned}, false) as is_unassigned,
             nullif(trim(dim.strategic_importance), '') as strategic_importance,

@@ -31,12 +31,17 @@ def whitney_flags(customers: pd.DataFrame, rank: pd.Series, config: WhitneyConfi
     active = rank.notna()
     if config.significant_method == "top_customers":
         (bound,) = cumulative_counts(int(active.sum()), [config.top_customer_share])
-        significant = active & rank.le(bound).fillna(False).astype(bool)
+        significant_now = active & rank.le(bound).fillna(False).astype(bool)
     else:
         total = int(customers.loc[active, "revenue_12m_cents"].sum())
-        significant = active & above_share(
+        significant_now = active & above_share(
             customers["revenue_12m_cents"], total, config.min_revenue_share
         )
+    significant = {
+        "current": significant_now,
+        "future": _significant_ahead(customers, config, significant_now),
+        "both": significant_now & _significant_ahead(customers, config, significant_now),
+    }[config.basis]
     threshold = cents(config.profit_threshold)
     current = customers["contribution_12m_cents"] > threshold
     # CLV where the future-value step wrote one; the current judgement where it did not
@@ -58,3 +63,27 @@ def whitney_flags(customers: pd.DataFrame, rank: pd.Series, config: WhitneyConfi
         },
         index=customers.index,
     )
+
+
+def _significant_ahead(
+    customers: pd.DataFrame, config: WhitneyConfig, current: pd.Series
+) -> pd.Series:
+    """Significant on expected revenue over the next 12 months (the future-value step's
+    `expected_revenue_12m`), by the same method and shares as on window revenue; the
+    current judgement where no future value was written."""
+    ahead = customers.get("expected_revenue_12m_cents")
+    if ahead is None or ahead.isna().all():
+        return current
+    ahead = ahead.fillna(0).astype("int64")
+    buying = ahead > 0
+    if config.significant_method == "top_customers":
+        ordered = (
+            customers.loc[buying]
+            .assign(_ahead=ahead[buying])
+            .sort_values(["_ahead", "customer_key"], ascending=[False, True], kind="mergesort")
+        )
+        (bound,) = cumulative_counts(int(buying.sum()), [config.top_customer_share])
+        top = pd.Series(False, index=customers.index)
+        top.loc[ordered.index[:bound]] = True
+        return top
+    return buying & above_share(ahead, int(ahead[buying].sum()), config.min_revenue_share)
