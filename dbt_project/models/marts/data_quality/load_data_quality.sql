@@ -46,8 +46,7 @@ final as (
         cast(load_log.rows_in as bigint)                    as file_rows_in,
         cast(load_log.rows_loaded as bigint)                as file_rows_loaded,
         cast(load_log.rows_quarantined as bigint)           as file_rows_quarantined,
-        cast(load_log.file_flags as varchar)                as file_flags,
-        cast(load_log.loaded_at as timestamp)               as loaded_at
+        cast(load_log.file_flags as varchar)                as file_flags
     from load_log
     inner join outcomes
         on load_log.source_file = outcomes.source_file
