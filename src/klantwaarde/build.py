@@ -80,6 +80,7 @@ from typing import Any
 import duckdb
 
 from klantwaarde.errors import BuildError
+from klantwaarde.future.tables import ensure_tables as ensure_future_value_tables
 from klantwaarde.settings import DBT_PROJECT_DIR, RunSettings
 
 log = logging.getLogger(__name__)
@@ -684,6 +685,8 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
     try:
         for ddl in STATE_DDL:
             con.execute(ddl)
+        # the semantic layer's view over the value step's table (dbt source future_value)
+        ensure_future_value_tables(con)
         previous = _previous_run(con)
         raw_loaded_until = _raw_loaded_until(con)
         missing = [t for t in INCREMENTAL_FACTS if not relation_exists(con, f"mart.{t}")]
