@@ -49,7 +49,7 @@ postgres-stop: $(STAMP) ## Stop the private PostgreSQL of make postgres
 	@$(BIN)/python -m klantwaarde.serve.pg_server stop $(PG_DIR)
 
 test: $(STAMP) $(OLD_DUCKDB)/.installed system ## Run the whole test suite (unit, dbt, DAG end to end, fast reliability cases)
-	$(BIN)/pytest -m "not reliability" -n 2 --dist loadgroup --durations=15
+	$(BIN)/pytest -m "not reliability" -n 2 --durations=15
 
 reliability: $(STAMP) ## Run the reliability suite with its long kill -9 loop
 	$(BIN)/pytest -m "reliability or not reliability" -s tests/reliability

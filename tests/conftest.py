@@ -1,22 +1,26 @@
-"""Shared test fixtures, and the grouping `make test` runs in parallel by."""
+"""Shared test fixtures, and how `make test` splits the suite over two workers."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
-TESTS = Path(__file__).resolve().parent
 
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """One xdist group per folder of tests (`make test` runs `-n 2 --dist loadgroup`): a
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """`make test` runs `pytest -n 2`: one work unit per folder of tests, so that a
     folder's session fixtures (the warehouses built once, the reliability reference, the
-    Airflow home) are built by one worker, never twice."""
-    for item in items:
-        parts = Path(str(item.path)).resolve().relative_to(TESTS).parts
-        item.add_marker(pytest.mark.xdist_group(parts[0] if len(parts) > 1 else "root"))
+    Airflow home and its database) are built by one worker, never by two at once. The
+    folders go out largest first."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FolderScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return path.rsplit("/", 1)[0]
+
+    return FolderScheduling(config, log)

@@ -145,7 +145,11 @@ def test_second_night_with_a_reader_holding_the_published_file(story):
         text=True,
     )
     try:
-        assert reader.stdout.readline().split() == ["before", story.nights[0].isoformat()]
+        first = reader.stdout.readline()
+        if not first:  # the reader stopped: say why
+            reader.wait(timeout=60)
+            pytest.fail(f"the reader stopped: {reader.stderr.read()}")
+        assert first.split() == ["before", story.nights[0].isoformat()]
         outcome = story.run(story.nights[1], "night2")
         out, err = reader.communicate("go\n", timeout=60)
     finally:
