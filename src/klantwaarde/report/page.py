@@ -23,6 +23,15 @@ th{text-align:left;background:#f4f6f8}td.n{text-align:right;font-variant-numeric
 .neg{color:#bc4749}.note{color:#555;font-size:13px;max-width:900px}
 """
 
+# the columns of a segment table after its name: Curry's tiers, the Pareto classes
+SEGMENT_SHARES = [
+    ("customer_count", "customers"),
+    ("revenue_12m", "revenue"),
+    ("revenue_share", "revenue share"),
+    ("contribution_12m", "contribution"),
+    ("contribution_share", "contribution share"),
+]
+
 
 def eur(value: Any) -> str:
     amount = Decimal(value or 0).quantize(Decimal("0.01"))
@@ -110,10 +119,7 @@ def render(f: Figures) -> str:
         "<h2>Curry's pyramid and Pareto classes</h2>",
         '<div class="row">',
         svg.pyramid([(r["segment"], int(r["customer_count"])) for r in curry], "curry_pyramid"),
-        table(curry, [("segment", "tier"), ("customer_count", "customers"),
-                      ("revenue_12m", "revenue"), ("revenue_share", "revenue share"),
-                      ("contribution_12m", "contribution"),
-                      ("contribution_share", "contribution share")], "curry"),
+        table(curry, [("segment", "tier"), *SEGMENT_SHARES], "curry"),
         "</div>",
     ]  # fmt: skip
     pareto = f.segments.get("pareto_class", [])
@@ -121,10 +127,7 @@ def render(f: Figures) -> str:
         '<div class="row">',
         svg.bars([(str(r["segment"]), float(r["revenue_share"] or 0)) for r in pareto],
                  "pareto_revenue_share", signed=False),
-        table(pareto, [("segment", "class"), ("customer_count", "customers"),
-                       ("revenue_12m", "revenue"), ("revenue_share", "revenue share"),
-                       ("contribution_12m", "contribution"),
-                       ("contribution_share", "contribution share")], "pareto"),
+        table(pareto, [("segment", "class"), *SEGMENT_SHARES], "pareto"),
         "</div>",
     ]  # fmt: skip
     parts += [
