@@ -15,7 +15,7 @@ import pandas as pd
 
 from klantwaarde.future import bgnbd, clv, gamma_gamma, holdout
 from klantwaarde.future.occasions import OCCASIONS, Summary, summarise
-from klantwaarde.future.tables import DDL
+from klantwaarde.future.tables import ensure_tables
 from klantwaarde.segment.config import FutureValueConfig, SegmentConfig
 
 log = logging.getLogger(__name__)
@@ -148,7 +148,6 @@ def _compute(
 def _replace(
     con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, select: str, as_of: date
 ) -> None:
-    con.execute(f"CREATE TABLE IF NOT EXISTS mart.{table} ({DDL[table]})")
     con.execute(f"DELETE FROM mart.{table} WHERE as_of_date = ?", [as_of])
     con.register("_kw_future", frame)
     try:
@@ -175,6 +174,7 @@ def write(
     check: holdout.HoldoutCheck,
 ) -> None:
     con.execute("BEGIN TRANSACTION")
+    ensure_tables(con)
     try:
         _replace(
             con,
