@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special
+from scipy import special
+
+from klantwaarde.future import mle
 
 PARAMETERS = ("r", "alpha", "a", "b")
 
@@ -35,7 +37,17 @@ def log_likelihood_terms(
     params: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray
 ) -> np.ndarray:
     """Each customer's log-likelihood (equation 6 of the paper, in logs)."""
+    return _terms(params, x, t_x, big_t)[0]
+
+
+def _terms(
+    params: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each customer's log-likelihood and its derivatives by r, alpha, a and b (rows)."""
     r, alpha, a, b = params
+    rep = x > 0
+    log_alpha_t = np.log(alpha + big_t)
+    log_alpha_tx = np.log(alpha + t_x[rep])
     a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
     a2 = (
         special.gammaln(a + b)
@@ -43,13 +55,23 @@ def log_likelihood_terms(
         - special.gammaln(b)
         - special.gammaln(a + b + x)
     )
-    a3 = -(r + x) * np.log(alpha + big_t)
-    repeat = x > 0
+    a3 = -(r + x) * log_alpha_t
     a4 = np.full_like(a3, -np.inf)
-    a4[repeat] = (
-        np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(alpha + t_x[repeat])
-    )
-    return a1 + a2 + np.logaddexp(a3, a4)
+    a4[rep] = np.log(a) - np.log(b + x[rep] - 1) - (r + x[rep]) * log_alpha_tx
+    last = np.logaddexp(a3, a4)
+    # the shares of the two terms inside the log of the sum
+    s3 = np.exp(a3 - last)
+    s4 = np.exp(a4[rep] - last[rep])
+    psi_ab, psi_abx = special.digamma(a + b), special.digamma(a + b + x)
+    d_r = special.digamma(r + x) - special.digamma(r) + np.log(alpha) - s3 * log_alpha_t
+    d_alpha = r / alpha - s3 * (r + x) / (alpha + big_t)
+    d_a = psi_ab - psi_abx
+    d_b = psi_ab + special.digamma(b + x) - special.digamma(b) - psi_abx
+    d_r[rep] -= s4 * log_alpha_tx
+    d_alpha[rep] -= s4 * (r + x[rep]) / (alpha + t_x[rep])
+    d_a[rep] += s4 / a
+    d_b[rep] -= s4 / (b + x[rep] - 1)
+    return a1 + a2 + last, np.vstack([d_r, d_alpha, d_a, d_b])
 
 
 def fit(
@@ -58,32 +80,20 @@ def fit(
     big_t: np.ndarray,
     weights: np.ndarray | None = None,
 ) -> BgNbdFit:
-    """Maximum-likelihood fit. Customers with the same (x, t_x, T) are fitted once with a
-    weight (`compress`), which keeps the fit at 100,000 customers near a second."""
+    """Maximum-likelihood fit with the analytic gradient. Customers with the same
+    (x, t_x, T) are fitted once with a weight (`compress`)."""
     x, t_x, big_t, w = compress(x, t_x, big_t, weights)
 
-    def negative(log_params: np.ndarray) -> float:
-        value = -np.sum(w * log_likelihood_terms(np.exp(log_params), x, t_x, big_t))
-        return float(value) if np.isfinite(value) else 1e300
+    def negative(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        params = np.exp(log_params)
+        terms, derivatives = _terms(params, x, t_x, big_t)
+        # by the log-parameters: d/d(log p) = p d/dp
+        return mle.guarded(-float(w @ terms), -params * (derivatives @ w))
 
     start = np.log(np.array([1.0, max(float(np.average(big_t, weights=w)), 1.0), 1.0, 1.0]))
-    # L-BFGS-B gets close fast; Nelder-Mead from there settles the last digits (at set M:
-    # 1 s, against 6 s for Nelder-Mead from the start; the same optimum)
-    result = optimize.minimize(negative, start, method="L-BFGS-B")
-    polished = optimize.minimize(
-        negative, result.x, method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-6}
-    )
-    best = polished if polished.fun <= result.fun else result
-    r, alpha, a, b = np.exp(best.x)
-    return BgNbdFit(
-        float(r),
-        float(alpha),
-        float(a),
-        float(b),
-        float(-best.fun),
-        bool(result.success or polished.success),
-        int(w.sum()),
-    )
+    best, minimum, converged = mle.minimize(negative, start)
+    r, alpha, a, b = np.exp(best)
+    return BgNbdFit(float(r), float(alpha), float(a), float(b), -minimum, converged, int(w.sum()))
 
 
 def compress(
