@@ -31,8 +31,9 @@ Concerns:
 - hygiene_periods: `period_month` is the first of a month, in every mart table.
   The hygiene checks read the rows the run wrote (`_written_rows`): a fact's rebuilt
   months, the run's as-of date of a table kept per as-of date, every other table whole.
-- hygiene_segments: Curry tiers hold exactly their definition's counts
-  (cumulative ceil(n x 1% / 5% / 20%) of the n active customers), classes are valid.
+- hygiene_segments: Curry tiers hold exactly their definition's counts (cumulative
+  ceil(n x share) of the n active customers, with the tier shares of the segment
+  configuration the run reads, `SegmentConfig.from_env()`), classes are valid.
 """
 
 from __future__ import annotations
@@ -61,7 +62,6 @@ AMOUNT_COLUMN_REGEX = (
     r"(^|_)(revenue|cogs|gross_margin|cost_to_serve|credit_cost|contribution|ledger_amount"
     r"|allocated_amount|unallocated_amount|difference)(_12m|_prev_12m)?$|_amount$|_eur$"
 )
-DEFAULT_TIER_SHARES = (("top", "0.01"), ("big", "0.04"), ("medium", "0.15"))
 
 
 def _quiet_gx_imports() -> None:
@@ -335,12 +335,10 @@ def _hygiene_periods_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) 
 
 
 def _tier_shares() -> list[tuple[str, str]]:
-    try:  # the segmentation's own definition, when it is there
-        from klantwaarde.segment.config import SegmentConfig
+    """The tier shares of the configuration the segment step of this run reads."""
+    from klantwaarde.segment.config import SegmentConfig
 
-        return [(label, str(share)) for label, share in SegmentConfig.default().curry.tiers]
-    except Exception:
-        return list(DEFAULT_TIER_SHARES)
+    return [(label, str(share)) for label, share in SegmentConfig.from_env().curry.tiers]
 
 
 def _hygiene_segments_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) -> str:
