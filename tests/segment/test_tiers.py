@@ -161,8 +161,9 @@ def test_the_gx_tier_check_reads_the_runs_configuration(mart, tmp_path, monkeypa
     with duckdb.connect(str(path)) as con:
         segment(con, AS_OF, Decimal("1000.00"))
         counts = dict(
-            con.execute("select curry_tier, count(*) from mart.customer_segments group by all")
-            .fetchall()
+            con.execute(
+                "select curry_tier, count(*) from mart.customer_segments group by all"
+            ).fetchall()
         )
     assert counts == {"top": 20, "big": 40, "medium": 60, "small": 80}
     settings = RunSettings(landing=tmp_path / "landing", warehouse=path, as_of=AS_OF)
