@@ -7,12 +7,11 @@ the published path: an atomic rename on one file system. A reader that is connec
 to the old file keeps reading the old inode until it disconnects; every new
 connection opens the new file. Nobody ever sees a half-written mart.
 
-A night that rebuilt only its last months starts the new file as a copy of the published
-one (when that reflects the previous build, `meta.publication`) and replaces only those
-months of the incremental facts, and only the build's as-of date of the tables the
-segment step keeps one set of rows per as-of date for (`segment.write.TABLES`: their
-history grows every night, and the earlier dates do not change); every other mart
-relation is copied whole.
+The tables the segment and value steps keep one set of rows per as-of date for
+(`segment.write.TABLES`, `future.tables.DDL`) grow every night, and their earlier dates do
+not change: when the published file reflects the previous build (`meta.publication`),
+the new file starts as a copy of it and only the build's as-of date of those tables is
+replaced. Every other mart relation is copied whole.
 
 The finance reconciliation is written beside it, one CSV per month
 (`reconciliation/YYYY-MM.csv`), each replaced atomically too.
@@ -31,7 +30,6 @@ from pathlib import Path
 
 import duckdb
 
-from klantwaarde.build import INCREMENTAL_FACTS
 from klantwaarde.settings import RunSettings
 
 MART_SCHEMA = "mart"
@@ -149,7 +147,6 @@ def write_mart_copy(
     settings: RunSettings,
     *,
     base: Path | None = None,
-    rebuild_from: date | None = None,
     build: _Build | None = None,
 ) -> dict[str, int]:
     """Copy every relation of schema `mart` of `warehouse` into the new file `target`.
@@ -158,19 +155,19 @@ def write_mart_copy(
     published file does not have). Table and column comments (dbt `persist_docs`)
     are carried over so that BI tools show the documentation.
 
-    With `base` (the published file of the previous build) and `rebuild_from`, `target`
-    starts as a copy of `base`: the incremental facts only get the months from
-    `rebuild_from` on (the months before are the same in both), the segment step's tables
-    only the rows of `build.as_of` (when their columns are those of `base`), every other
-    relation is copied whole. `build` is recorded in `meta.publication`.
+    With `base` (the published file of the previous build), `target` starts as a copy of
+    `base`: the tables kept per as-of date only get the rows of `build.as_of` (when their
+    columns are those of `base`), every other relation is copied whole. `build` is
+    recorded in `meta.publication`.
     """
     counts: dict[str, int] = {}
     as_of_tables: frozenset[str] = frozenset()
     if base is not None:
         # imported here: the segment package brings pandas, which a whole copy never needs
+        from klantwaarde.future.tables import DDL
         from klantwaarde.segment.write import TABLES
 
-        as_of_tables = frozenset(TABLES)
+        as_of_tables = frozenset(TABLES) | frozenset(DDL)
         shutil.copyfile(base, target)
     config = {
         **settings.duckdb.config(),
@@ -202,16 +199,8 @@ def write_mart_copy(
         for name, comment in relations:
             source = f"wh.{MART_SCHEMA}.{_quote(name)}"
             dest = f"{MART_SCHEMA}.{_quote(name)}"
-            patch = base is not None and rebuild_from is not None
-            if patch and name in INCREMENTAL_FACTS:
-                month = _literal(rebuild_from.isoformat())
-                con.execute(f"delete from {dest} where period_month >= cast({month} as date)")
-                con.execute(
-                    f"insert into {dest} select * from {source}"
-                    f" where period_month >= cast({month} as date)"
-                )
-            elif (
-                patch
+            if (
+                base is not None
                 and build is not None
                 and name in as_of_tables
                 and _columns(con, "wh", name) == _columns(con, None, name)
@@ -332,12 +321,12 @@ def publish(settings: RunSettings) -> PublishSummary:
     tmp = published.parent / f".{published.stem}.{os.getpid()}.{uuid.uuid4().hex}.duckdb.tmp"
     builds = _builds(settings.warehouse, settings)
     latest = builds[0] if builds else None
-    # patch a copy of the published file when it reflects the build before this one
-    # and this build rebuilt only some months; otherwise copy the whole mart
+    # patch a copy of the published file when it reflects the build before this one and
+    # this build was a night (a build of every month may have dropped later nights);
+    # otherwise copy the whole mart
     patch = (
         len(builds) == 2
-        and latest is not None
-        and latest.rebuild_from is not None
+        and builds[0].rebuild_from is not None
         and _published_build(published, settings) == builds[1].built_at
     )
     try:
@@ -346,7 +335,6 @@ def publish(settings: RunSettings) -> PublishSummary:
             tmp,
             settings,
             base=published if patch else None,
-            rebuild_from=latest.rebuild_from if patch and latest else None,
             build=latest,
         )
         wal = Path(f"{tmp}.wal")

@@ -13,9 +13,6 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 
 
-RELINK_RESTATEMENTS = ("month_close", "nightly")
-
-
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
@@ -46,12 +43,6 @@ class RunSettings:
     warehouse: Path
     as_of: date
     full_refresh: bool = False
-    # When a re-link (a source id matched to another customer) restates the months
-    # before the nightly window: "month_close" (the first build of a new month; closed
-    # months stay as published until then) or "nightly" (every night). See build.py.
-    relink_restatement: str = field(
-        default_factory=lambda: os.environ.get("KLANTWAARDE_RELINK_RESTATEMENT", "month_close")
-    )
     commercial_budget: Decimal = Decimal("1000000.00")
     # GL money in quarantine stops publish (reconcile.check_quarantine) unless released
     # for this run, or unless all of it is readable and its absolute sum is at most
@@ -70,11 +61,6 @@ class RunSettings:
         # Steps run dbt and GX from their own folders: relative paths would land there.
         object.__setattr__(self, "landing", Path(self.landing).resolve())
         object.__setattr__(self, "warehouse", Path(self.warehouse).resolve())
-        if self.relink_restatement not in RELINK_RESTATEMENTS:
-            raise ValueError(
-                f"relink_restatement {self.relink_restatement!r}: "
-                f"choose one of {', '.join(RELINK_RESTATEMENTS)}"
-            )
 
     @property
     def output_dir(self) -> Path:

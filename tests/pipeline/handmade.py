@@ -153,15 +153,8 @@ def make_full_mart(path: Path, plant: str | None = None) -> None:
         con.execute(FULL_MART_SQL)
         if plant == "email":
             con.execute(
-                "update mart.dim_customer set customer_name = 'jan@example.nl' "
+                "update mart.customer_segments set curry_tier = 'jan@example.nl' "
                 "where customer_key = 2"
-            )
-        elif plant == "identity":
-            con.execute("insert into mart.bridge_customer_source values ('crm', 'A-1', 2)")
-        elif plant == "cent":
-            con.execute(
-                "update mart.reconciliation_ledger set allocated_amount = "
-                "allocated_amount + 0.01 where cost_pool = 'bad_debt'"
             )
         elif plant == "disagree":
             con.execute("update mart.dim_customer set is_active_crm = not is_active_crm")

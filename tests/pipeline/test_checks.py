@@ -1,4 +1,7 @@
-"""GX checkpoints on a hand-made mart (no dbt): each concern passes, planted faults fail."""
+"""GX checkpoints on a hand-made mart (no dbt): each concern passes, planted faults fail.
+
+GX owns the cross-system definitions and what the Python steps write; the rules about
+the dbt models are dbt's (tests/warehouse/test_tested_months.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from .handmade import make_full_mart
 
 # a hand-made mart has 2 active customers: top = ceil(2 x 1%) = 1, big = ceil(2 x 5%) - 1 = 0
 # so the planted 'big' row would be wrong; the segment concern is checked separately below.
-GENERAL = tuple(c for c in checks.CONCERNS if c.name not in ("hygiene_segments", "future_value"))
+GENERAL = checks._named("definitions", "hygiene_text", "hygiene_amounts")
 
 
 def _settings(tmp_path):
@@ -41,10 +44,9 @@ def test_clean_mart_passes_every_concern(tmp_path):
         (
             "email",
             r"hygiene_text: expect_column_values_to_not_match_regex\(text_value\) failed "
-            r"on table_name=dim_customer column_name=customer_name",
+            r"on table_name=customer_segments column_name=curry_tier",
         ),
-        ("identity", r"identity: .*system=crm source_id=A-1"),
-        ("cent", r"totals: .*cost_pool=bad_debt period_month=2025-01"),
+        ("disagree", r"definitions: expect_column_mean_to_be_between\(disagrees\) failed"),
     ],
 )
 def test_planted_fault_names_the_expectation(tmp_path, plant, expected):
@@ -59,60 +61,30 @@ def test_planted_fault_names_the_expectation(tmp_path, plant, expected):
         assert len(pages) == 1, concern.name
 
 
-def test_totals_check_the_months_the_last_build_rebuilt(tmp_path):
-    """A night's totals read the months it rebuilt (the ones before were checked when they
-    were built); after a build of every month, every month."""
-    import duckdb
-
-    settings = _settings(tmp_path)
-    make_full_mart(settings.warehouse, plant="cent")  # off by a cent in 2025-01
-    totals = tuple(c for c in GENERAL if c.name == "totals")
-    with duckdb.connect(str(settings.warehouse)) as con:
-        con.execute("create schema if not exists meta")
-        con.execute("create table meta.build_runs (rebuild_from_month date, built_at timestamp)")
-        con.execute("insert into meta.build_runs values ('2025-02-01', '2025-02-28 06:00')")
-    summary = checks.run_checks(settings, totals)
-    assert summary.passed == ["totals"]
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        frame = con.execute(checks._totals_sql(settings, con)).df()
-    assert set(frame["period_month"]) == {"2025-02"}
-    # a build of every month checks every month again
-    with duckdb.connect(str(settings.warehouse)) as con:
-        con.execute("insert into meta.build_runs values (null, '2025-03-01 06:00')")
-    with pytest.raises(CheckError, match=r"cost_pool=bad_debt period_month=2025-01"):
-        checks.run_checks(settings, totals)
-
-
-def test_hygiene_checks_read_the_rows_the_run_wrote(tmp_path):
-    """The hygiene checks read a fact's rebuilt months and the run's as-of date of a table
-    with one set of rows per as-of date, not the history before them."""
+def test_hygiene_checks_read_what_the_python_steps_wrote_tonight(tmp_path):
+    """The hygiene checks read the Python steps' tables, on the rows of the run's as-of
+    date: an earlier date was checked on its own night, and the dbt models are dbt's."""
     import duckdb
 
     settings = _settings(tmp_path)
     make_full_mart(settings.warehouse)
-    text = tuple(c for c in GENERAL if c.name == "hygiene_text")
+    text = checks._named("hygiene_text")
     with duckdb.connect(str(settings.warehouse)) as con:
-        con.execute("create schema if not exists meta")
-        con.execute("create table meta.build_runs (rebuild_from_month date, built_at timestamp)")
-        con.execute("insert into meta.build_runs values ('2025-02-01', '2025-02-28 06:00')")
-        # an address in a month before the window, and in an earlier as-of date
         con.execute(
             "update mart.fct_cost_allocation set cost_pool = 'an@address.nl'"
             " where period_month = '2025-01-01'"
         )
-        con.execute("create table mart.history (as_of_date date, note varchar)")
-        con.execute("insert into mart.history values ('2025-02-27', 'old@address.nl')")
+        con.execute(
+            "insert into mart.customer_segments select * replace (date '2025-02-27' as"
+            " as_of_date, 'old@address.nl' as curry_tier) from mart.customer_segments limit 1"
+        )
     assert checks.run_checks(settings, text).passed == ["hygiene_text"]
-    # tonight's rows are read
     with duckdb.connect(str(settings.warehouse)) as con:
-        con.execute("insert into mart.history values ('2025-02-28', 'new@address.nl')")
-    with pytest.raises(CheckError, match="table_name=history"):
-        checks.run_checks(settings, text)
-    # after a build of every month, every month of the facts
-    with duckdb.connect(str(settings.warehouse)) as con:
-        con.execute("delete from mart.history")
-        con.execute("insert into meta.build_runs values (null, '2025-03-01 06:00')")
-    with pytest.raises(CheckError, match="table_name=fct_cost_allocation"):
+        con.execute(
+            "update mart.customer_segments set pareto_class = 'new@address.nl'"
+            " where as_of_date = '2025-02-28' and customer_key = 1"
+        )
+    with pytest.raises(CheckError, match="table_name=customer_segments column_name=pareto_class"):
         checks.run_checks(settings, text)
 
 
@@ -136,14 +108,16 @@ def test_a_step_renders_its_own_validation_results_only(tmp_path):
     assert (site / "index.html").is_file()
 
 
-def test_disagreement_is_a_warning_not_a_failure(tmp_path, monkeypatch):
+def test_disagreement_stops_the_run_only_beyond_its_bound(tmp_path, monkeypatch):
     settings = _settings(tmp_path)
     make_full_mart(settings.warehouse, plant="disagree")
-    monkeypatch.setenv("KLANTWAARDE_ACTIVE_DISAGREEMENT_MAX", "0.2")
-    summary = checks.run_checks(settings, GENERAL)
+    monkeypatch.setenv("KLANTWAARDE_ACTIVE_DISAGREEMENT_MAX", "1.0")
+    summary = checks.run_checks(settings, checks.MART_CONCERNS)
     assert summary.disagreement_share == 1.0
-    assert any(w.startswith("definitions:") for w in summary.warnings)
-    assert "definitions" in summary.passed
+    assert summary.passed == ["definitions"]
+    monkeypatch.setenv("KLANTWAARDE_ACTIVE_DISAGREEMENT_MAX", "0.2")
+    with pytest.raises(CheckError, match="definitions"):
+        checks.run_checks(settings, checks.MART_CONCERNS)
 
 
 def test_segment_counts_follow_the_definition(tmp_path):
@@ -154,13 +128,13 @@ def test_segment_counts_follow_the_definition(tmp_path):
         checks.run_checks(settings, segments)
 
 
-def test_committed_suites_match_the_code():
-    for concern in checks.CONCERNS:
-        stored = json.loads(
-            (EXPECTATIONS_DIR / "expectations" / f"{concern.name}.json").read_text()
-        )
-        in_code = [e.configuration.to_json_dict() for e in concern.expectations()]
-        assert [(e["type"], e["kwargs"]) for e in stored["expectations"]] == [
-            (e["type"], e["kwargs"]) for e in in_code
-        ], concern.name
-        assert (EXPECTATIONS_DIR / "checkpoints" / f"{concern.name}.json").exists()
+def test_every_concern_has_its_one_suite():
+    """Each suite is defined once, in the file context: its expectations, validation
+    definition and checkpoint; no suite without a concern, none without `blocking`."""
+    stored = {p.stem for p in (EXPECTATIONS_DIR / "expectations").glob("*.json")}
+    assert stored == {concern.name for concern in checks.CONCERNS}
+    for name in stored:
+        suite = json.loads((EXPECTATIONS_DIR / "expectations" / f"{name}.json").read_text())
+        assert suite["expectations"] and isinstance(suite["meta"]["blocking"], bool), name
+        for folder in ("validation_definitions", "checkpoints"):
+            assert (EXPECTATIONS_DIR / folder / f"{name}.json").is_file(), (folder, name)

@@ -1,4 +1,5 @@
-"""build.py without dbt: the rebuild window and the BuildError message."""
+"""build.py without dbt: the rows behind the rebuild window, the wiring of the dbt
+invocations and the BuildError message (the window itself: tests/test_rebuild_plan.py)."""
 
 from __future__ import annotations
 
@@ -40,31 +41,6 @@ def test_changed_rows_reach_back_to_the_old_version_of_a_key(con):
     assert build.changed_rows_month(con, datetime(2025, 3, 5), date(2025, 3, 31)) is None
     # nothing built before: every key counts
     assert build.changed_rows_month(con, None, date(2025, 3, 31)) == date(2025, 1, 1)
-
-
-def test_a_changed_customer_mapping_widens_the_window_to_its_first_fact(con):
-    con.execute("create schema mart")
-    con.execute("create schema staging")
-    con.execute(
-        "create table mart.bridge_customer_source (system varchar, source_id varchar,"
-        " customer_key varchar)"
-    )
-    con.execute("create table meta.build_bridge as select * from mart.bridge_customer_source")
-    con.execute(
-        "create table staging.stg_servicedesk__tickets as select * from (values"
-        " ('T1', 'O1', timestamp '2025-01-05 10:00'), ('T2', 'O2', timestamp '2024-11-05 10:00'))"
-        " as t(ticket_id, organization_id, created_at)"
-    )
-    rows = [("servicedesk", "O1", "k1"), ("servicedesk", "O2", "k2"), ("erp", "100", "e1")]
-    con.executemany("insert into mart.bridge_customer_source values (?, ?, ?)", rows)
-    con.executemany("insert into meta.build_bridge values (?, ?, ?)", rows)
-    window, as_of = date(2025, 6, 1), date(2025, 6, 15)
-    relinks = build.relink_window(con, window, as_of, restate_all=True)
-    assert (relinks.changed, relinks.restate_from) == (0, None)
-
-    con.execute("update mart.bridge_customer_source set customer_key = 'k9' where source_id = 'O1'")
-    relinks = build.relink_window(con, window, as_of, restate_all=True)
-    assert (relinks.changed, relinks.restate_from) == (1, date(2025, 1, 1))
 
 
 def test_build_error_names_every_failing_node():
@@ -123,9 +99,9 @@ def test_failing_model_raises_build_error_naming_it(tmp_path):
 
 
 def test_seeds_are_loaded_first_with_full_refresh_and_left_out_of_the_build(tmp_path, monkeypatch):
-    """build() wiring without dbt: seeds recreated first (--full-refresh), then the
-    build without seeds, on the first build as on an incremental one; a night with the
-    seed tables of the same CSVs in place does not load them again."""
+    """build() wiring without dbt: seeds recreated first (--full-refresh), then one build
+    without seeds, on the first build as on an incremental one; a night with the seed
+    tables of the same CSVs in place does not load them again."""
     from klantwaarde.settings import RunSettings
 
     calls: list[list[str]] = []
@@ -147,9 +123,9 @@ def test_seeds_are_loaded_first_with_full_refresh_and_left_out_of_the_build(tmp_
     for night in ("first build", "incremental build"):
         if night == "incremental build":
             with duckdb.connect(str(settings.warehouse)) as con:
-                con.execute("create schema if not exists mart")
-                for table in build.INCREMENTAL_FACTS:
-                    con.execute(f"create table mart.{table} (period_month date)")
+                con.execute("create schema if not exists intermediate")
+                for table in build.SOURCE_GRAIN_FACTS:
+                    con.execute(f"create table {table} (period_month date)")
         calls.clear()
         summary = build.build(settings)
         # a first build recreates everything (dbt --full-refresh), later ones do not
@@ -158,13 +134,11 @@ def test_seeds_are_loaded_first_with_full_refresh_and_left_out_of_the_build(tmp_
         assert all(call[0] != "seed" for call in calls[1:])
         final = calls[-1]
         assert final[0] == "build" and final[final.index("--exclude-resource-type") + 1] == "seed"
-    # the incremental build's bridge step: the bridge's upstream and the tests whose
-    # parents are all in it, no seeds (the final build then runs what it did not)
-    assert summary.rebuild_from is not None and len(calls) == 3
-    bridge_step = calls[1]
-    assert bridge_step[bridge_step.index("--select") + 1] == "+bridge_customer_source"
-    assert bridge_step[bridge_step.index("--exclude-resource-type") + 1] == "seed"
-    assert bridge_step[bridge_step.index("--indirect-selection") + 1] == "buildable"
+        # unit tests run on the build that restates everything, not on a night
+        assert ("unit_test" in final) is (night == "incremental build")
+    # the incremental build: one dbt build of everything but the seeds
+    assert summary.rebuild_from is not None and len(calls) == 2
+    assert "--full-refresh" not in calls[-1]
     # every invocation of a build runs on the build's one parse
     assert given and all(manifest is parsed for manifest in given)
 
@@ -180,14 +154,14 @@ def test_seeds_are_loaded_first_with_full_refresh_and_left_out_of_the_build(tmp_
             con.execute(f"create table seeds.{name} (x integer)")
     calls.clear()
     build.build(settings)
-    assert [call[0] for call in calls] == ["build", "build"]
+    assert [call[0] for call in calls] == ["build"]
     assert not stale.exists()
     # a seed table gone missing: every seed is loaded again
     with duckdb.connect(str(settings.warehouse)) as con:
         con.execute(f"drop table seeds.{seeds[0]}")
     calls.clear()
     build.build(settings)
-    assert calls[0][:2] == ["seed", "--full-refresh"] and len(calls) == 3
+    assert calls[0][:2] == ["seed", "--full-refresh"] and len(calls) == 2
 
 
 @pytest.mark.slow

@@ -85,13 +85,15 @@ def test_time_driven_pools_leave_unused_capacity_unallocated(full_build):
                       unallocated_amount, unallocated_reason
                from mart.reconciliation_ledger where method = 'time_driven'"""
         ).fetchall()
-        # below capacity every customer pays rate x minutes, rounded to the cent
+        # below capacity every source id pays rate x minutes, rounded to the cent (a
+        # customer the sum over its source ids: doc block source_grain)
         overcharged = con.execute(
             """select count(*)
-               from mart.fct_cost_allocation as allocation
+               from intermediate.int_cost_allocations as allocation
                inner join seeds.cost_pools as pool using (cost_pool)
                inner join mart.reconciliation_ledger as ledger using (period_month, cost_pool)
-               where allocation.method = 'time_driven' and ledger.unallocated_amount > 0
+               where allocation.method = 'time_driven' and allocation.system is not null
+                 and ledger.unallocated_amount > 0
                  and abs(allocation.allocated_amount - allocation.driver_quantity
                          * pool.fte_cost_per_month / pool.practical_minutes_per_fte) > 0.005"""
         ).fetchone()[0]

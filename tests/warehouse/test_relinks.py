@@ -1,116 +1,159 @@
-"""Re-links (a source id matched to another customer) and the months they restate.
+"""Re-links on an ordinary night: the whole mart equals a full refresh, with nothing
+deferred.
 
-Each case starts from a copy of the nightly-built warehouse and rewrites the bridge the
-previous build saved (`meta.build_bridge`), as if one service-desk organization with
-tickets in the first month had belonged to another customer until tonight."""
+One night after the nightly-built warehouse's last drop, a CRM account and a
+service-desk organisation that were matched by their ERP customer number since the first
+month now name another ERP customer. The night rebuilds only its own months of the
+facts at the source's grain; the marts map the two source ids' whole history to their
+new customer at once."""
 
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 import duckdb
 import pytest
 
-from klantwaarde.build import UNASSIGNED_CUSTOMER_KEY, build
+from klantwaarde.generate.relinks import write_relinking_night
+from klantwaarde.settings import RunSettings
+
+from .conftest import START, _load_and_build
 
 pytestmark = pytest.mark.slow
 
-GONE_KEY = "f" * 32  # a customer_key no customer has any more (merged away)
+
+@dataclass
+class Relinked:
+    night: RunSettings
+    summary: object
+    full: RunSettings
+    moved: dict[tuple[str, str], tuple[str, str]]  # (system, id) -> (key before, key now)
+    organization: str
+    first_month: date
 
 
-@pytest.fixture
-def relinked(nightly_build, tmp_path):
-    """(settings, organization_id, first month): a copy whose previous bridge had
-    another key for one organization."""
-    warehouse = tmp_path / "warehouse.duckdb"
-    shutil.copy(nightly_build.settings.warehouse, warehouse)
-    settings = replace(nightly_build.settings, warehouse=warehouse)
-    first_month = nightly_build.drops[0].replace(month=1, day=1)
-    with duckdb.connect(str(warehouse)) as con:
-        row = con.execute(
+def _mart(settings: RunSettings) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        tables = [
+            row[0]
+            for row in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'mart' order by 1"
+            ).fetchall()
+        ]
+        return {t: con.execute(f'select * from mart."{t}" order by all').fetchall() for t in tables}
+
+
+def _keys(settings: RunSettings) -> dict[tuple[str, str], str]:
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select system, source_id, customer_key from mart.bridge_customer_source"
+        ).fetchall()
+    return {(system, source_id): key for system, source_id, key in rows}
+
+
+def _pick(settings: RunSettings, first_month: date) -> tuple[str, str, str, str]:
+    """(account_id, organization_id, their ERP number now, another ERP number): a CRM
+    account matched by account number with activities in the first month, and a
+    service-desk organisation matched by external id with tickets in the first month."""
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        account = con.execute(
             """
-            select b.source_id
+            select a.account_id, a.account_number
             from mart.bridge_customer_source b
-            join staging.stg_servicedesk__tickets t on t.organization_id = b.source_id
-            where b.system = 'servicedesk' and b.customer_key <> ?
-            group by b.source_id
-            having min(t.created_at) < ?
-            order by b.source_id
-            limit 1
+            join staging.stg_crm__accounts a on a.account_id = b.source_id
+            join staging.stg_crm__activities t on t.account_id = a.account_id
+            where b.system = 'crm' and b.match_method = 'account_number'
+              and t.started_at < ?
+            order by a.account_id limit 1
             """,
-            [UNASSIGNED_CUSTOMER_KEY, first_month.replace(month=2)],
+            [first_month.replace(month=first_month.month + 1)],
         ).fetchone()
-    assert row, "the sample should hold a matched organization with tickets in month 1"
-    return settings, row[0], first_month
-
-
-def _set_previous_key(settings, organization_id: str, key: str) -> None:
-    with duckdb.connect(str(settings.warehouse)) as con:
-        con.execute(
-            "update meta.build_bridge set customer_key = ?"
-            " where system = 'servicedesk' and source_id = ?",
-            [key, organization_id],
-        )
-
-
-def _pending(settings) -> list[tuple]:
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        return con.execute("select system, source_id from meta.pending_relinks").fetchall()
-
-
-def test_a_relink_waits_for_the_month_close_then_restates_history(relinked):
-    settings, organization_id, first_month = relinked
-    settings = replace(settings, relink_restatement="month_close")
-    _set_previous_key(settings, organization_id, UNASSIGNED_CUSTOMER_KEY)
-
-    night = build(settings)  # the same night again: no new month
-    assert night.rebuild_from > first_month, night.reasons
-    assert any("at the month close" in reason for reason in night.reasons), night.reasons
-    assert _pending(settings) == [("servicedesk", organization_id)]
-
-    # the first build of the next month restates the deferred re-link's history
-    next_month = replace(settings, as_of=date(settings.as_of.year, settings.as_of.month + 1, 1))
-    close = build(next_month)
-    assert close.rebuild_from == first_month, close.reasons
-    assert any("deferred re-links restated" in reason for reason in close.reasons)
-    assert _pending(next_month) == []
-
-
-def test_a_relink_from_a_merged_away_customer_restates_at_once(relinked):
-    """Facts left under a key no customer has would point at nothing: no waiting."""
-    settings, organization_id, first_month = relinked
-    _set_previous_key(settings, organization_id, GONE_KEY)
-    # and the facts of its customer as the previous build left them: under the old key
-    with duckdb.connect(str(settings.warehouse)) as con:
-        activity = "select * from mart.fct_customer_activity order by all"
-        built = con.execute(activity).fetchall()
-        con.execute(
+        organization = con.execute(
             """
-            update mart.fct_customer_activity set customer_key = ?
-            where customer_key = (select customer_key from mart.bridge_customer_source
-                                  where system = 'servicedesk' and source_id = ?)
+            select o.organization_id, o.external_id
+            from mart.bridge_customer_source b
+            join staging.stg_servicedesk__organizations o on o.organization_id = b.source_id
+            join staging.stg_servicedesk__tickets t on t.organization_id = o.organization_id
+            where b.system = 'servicedesk' and b.match_method = 'external_id'
+              and t.created_at < ?
+            order by o.organization_id limit 1
             """,
-            [GONE_KEY, organization_id],
+            [first_month.replace(month=first_month.month + 1)],
+        ).fetchone()
+        assert account and organization, "the sample should hold both kinds of match"
+        other = con.execute(
+            """
+            select customer_no from staging.stg_erp__customers
+            where customer_no not in (?, ?) order by customer_no limit 1
+            """,
+            [account[1], organization[1]],
+        ).fetchone()[0]
+    return account[0], organization[0], account[1], other
+
+
+@pytest.fixture(scope="module")
+def relinked(landing, nightly_build, tmp_path_factory) -> Relinked:
+    root = tmp_path_factory.mktemp("relink")
+    first_month = START.replace(day=1)
+    account, organization, _, other = _pick(nightly_build.settings, first_month)
+    land = root / "landing"
+    shutil.copytree(landing, land)
+    last = nightly_build.drops[-1]
+    night = last + timedelta(days=1)
+    write_relinking_night(land, last, night, {account: other}, {organization: other})
+
+    warehouse = root / "nightly" / "warehouse.duckdb"
+    warehouse.parent.mkdir()
+    shutil.copy(nightly_build.settings.warehouse, warehouse)
+    before = _keys(nightly_build.settings)
+    settings = replace(nightly_build.settings, landing=land, warehouse=warehouse, as_of=night)
+    summary = _load_and_build(settings, pass_touched_from=False)
+    now = _keys(settings)
+    moved = {
+        source: (before[source], now[source])
+        for source in (("crm", account), ("servicedesk", organization))
+    }
+    full = RunSettings(
+        landing=land, warehouse=root / "full" / "warehouse.duckdb", as_of=night, full_refresh=True
+    )
+    _load_and_build(full)
+    return Relinked(settings, summary, full, moved, organization, first_month)
+
+
+def test_the_night_relinks_both_source_ids(relinked):
+    for source, (before, now) in relinked.moved.items():
+        assert before != now, source
+
+
+def test_a_relink_rebuilds_no_history_of_the_facts(relinked):
+    """Only the night's own month of the facts at the source's grain is rebuilt."""
+    assert relinked.summary.rebuild_from == relinked.night.as_of.replace(day=1)
+    assert relinked.summary.rebuild_from > relinked.first_month
+    with duckdb.connect(str(relinked.night.warehouse), read_only=True) as con:
+        tables = {
+            row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()
+        }
+    assert "pending_relinks" not in tables
+
+
+def test_the_whole_mart_equals_a_full_refresh(relinked):
+    night, full = _mart(relinked.night), _mart(relinked.full)
+    assert sorted(night) == sorted(full)
+    for table in full:
+        assert night[table] == full[table], table
+
+
+def test_the_history_moves_with_the_source_id(relinked):
+    """The organisation's first-month tickets count for its new customer, not the old."""
+    old_key, new_key = relinked.moved[("servicedesk", relinked.organization)]
+    with duckdb.connect(str(relinked.night.warehouse), read_only=True) as con:
+        tickets = dict(
+            con.execute(
+                "select customer_key, ticket_count from mart.fct_customer_activity"
+                " where period_month = ? and customer_key in (?, ?)",
+                [relinked.first_month, old_key, new_key],
+            ).fetchall()
         )
-    night = build(replace(settings, relink_restatement="month_close"))
-    assert night.rebuild_from == first_month, night.reasons
-    assert _pending(settings) == []
-    # every month of those facts is restated under the new key
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        assert con.execute(activity).fetchall() == built
-
-
-def test_policy_nightly_restates_every_relink_at_once(relinked):
-    settings, organization_id, first_month = relinked
-    _set_previous_key(settings, organization_id, UNASSIGNED_CUSTOMER_KEY)
-    night = build(replace(settings, relink_restatement="nightly"))
-    assert night.rebuild_from == first_month, night.reasons
-    assert _pending(settings) == []
-
-
-def test_an_unknown_policy_is_refused(relinked):
-    settings, _, _ = relinked
-    with pytest.raises(ValueError, match="relink_restatement"):
-        replace(settings, relink_restatement="weekly")
+    assert tickets.get(new_key, 0) > 0

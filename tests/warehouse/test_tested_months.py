@@ -1,8 +1,10 @@
-"""The tests of the incremental facts check the months a build rebuilt (macro
-tested_months_filter / the `__rebuild_from_month__` placeholder): a duplicate key in a
-rebuilt month fails them, one in an older month only fails a build of every month. The
-key tests of the incremental staging tables likewise check the rows a night staged
-(`__staged_by_this_build__`). The tests of the seeds alone run when a build loads them."""
+"""The tests of the facts at the source's grain check the months a build rebuilt (the
+`__rebuild_from_month__` placeholder): a duplicate key in a rebuilt month fails them,
+one in an older month only fails a build of every month. The conformed-customer marts,
+rebuilt whole, are tested whole. The key tests of the incremental staging tables check
+the rows a night staged (`__staged_by_this_build__`). The tests of the seeds alone run
+when a build loads them. And the dbt tests own the rules about the models: a planted
+fault in the bridge, the ledger or a customer name stops a build, naming the test."""
 
 from __future__ import annotations
 
@@ -20,13 +22,13 @@ from klantwaarde.errors import BuildError
 pytestmark = pytest.mark.slow
 
 
-def _test_facts(settings, rebuild_from) -> None:
+def _test(settings, rebuild_from, select: str = "int_cost_allocations") -> None:
     invoke(
         settings,
         [
             "test",
             "--select",
-            "fct_cost_allocation",
+            select,
             "--vars",
             json.dumps(
                 {"as_of_date": settings.as_of.isoformat(), "rebuild_from_month": rebuild_from}
@@ -48,18 +50,68 @@ def test_fact_tests_check_the_rebuilt_months(night_copy):
     settings = night_copy
     with duckdb.connect(str(settings.warehouse)) as con:
         first, last = con.execute(
-            "select min(period_month), max(period_month) from mart.fct_cost_allocation"
+            "select min(period_month), max(period_month) from intermediate.int_cost_allocations"
         ).fetchone()
         con.execute(  # a duplicate key in the first month
+            "insert into intermediate.int_cost_allocations"
+            " select * from intermediate.int_cost_allocations"
+            " where period_month = ? and system is not null limit 1",
+            [first],
+        )
+    _test(settings, last.isoformat())  # the first month is not rebuilt: not tested
+    with pytest.raises(BuildError, match="unique_combination_int_cost_allocations"):
+        _test(settings, first.isoformat())
+    with pytest.raises(BuildError, match="unique_combination_int_cost_allocations"):
+        _test(settings, None)  # a build of every month tests every month
+
+
+def test_the_conformed_customer_marts_are_tested_whole(night_copy):
+    """A re-link can change any month of a mart: its tests read every month, every night."""
+    settings = night_copy
+    with duckdb.connect(str(settings.warehouse)) as con:
+        first, last = con.execute(
+            "select min(period_month), max(period_month) from mart.fct_cost_allocation"
+        ).fetchone()
+        con.execute(
             "insert into mart.fct_cost_allocation select * from mart.fct_cost_allocation"
             " where period_month = ? limit 1",
             [first],
         )
-    _test_facts(settings, last.isoformat())  # the first month is not rebuilt: not tested
     with pytest.raises(BuildError, match="primary_key_fct_cost_allocation"):
-        _test_facts(settings, first.isoformat())
-    with pytest.raises(BuildError, match="primary_key_fct_cost_allocation"):
-        _test_facts(settings, None)  # a build of every month tests every month
+        _test(settings, last.isoformat(), "fct_cost_allocation")
+
+
+@pytest.mark.parametrize(
+    ("plant", "select", "test"),
+    [
+        (
+            "insert into mart.bridge_customer_source select * replace ('k' as customer_key)"
+            " from mart.bridge_customer_source where system = 'crm' limit 1",
+            "bridge_customer_source",
+            "primary_key_bridge_customer_source",
+        ),
+        (
+            "update mart.reconciliation_ledger set allocated_amount = allocated_amount + 0.01"
+            " where (period_month, cost_pool) in (select (period_month, cost_pool)"
+            " from mart.reconciliation_ledger order by all limit 1)",
+            "reconciliation_ledger",
+            "assert_reconciliation_difference_is_zero",
+        ),
+        (
+            "update mart.dim_customer set customer_name = 'jan@example.nl'"
+            " where customer_key = (select min(customer_key) from mart.dim_customer)",
+            "assert_no_email_address_in_the_mart",
+            "assert_no_email_address_in_the_mart",
+        ),
+    ],
+    ids=["bridge", "ledger", "e-mail"],
+)
+def test_the_dbt_tests_own_the_rules_of_the_models(night_copy, plant, select, test):
+    with duckdb.connect(str(night_copy.warehouse)) as con:
+        con.execute(plant)
+    with pytest.raises(BuildError, match=test) as raised:
+        _test(night_copy, None, select)
+    assert "jan@example.nl" not in str(raised.value)
 
 
 def test_a_nights_staging_tests_check_the_rows_it_staged(night_copy):
@@ -87,7 +139,7 @@ def test_a_nights_staging_tests_check_the_rows_it_staged(night_copy):
             [loaded_after, as_of_before],
         ).fetchone()[0]
         assert old == 1
-    night = _vars(settings, rebuild_from, rebuild_from, (loaded_after, as_of_before))
+    night = _vars(settings, rebuild_from, (loaded_after, as_of_before))
     every_month = _vars(settings, None)
     test = ["test", "--select", "stg_erp__invoice_lines,test_type:generic"]
 

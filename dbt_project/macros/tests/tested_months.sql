@@ -1,22 +1,17 @@
-{#- Tests of the incremental facts check the months this build rebuilt: the months before
-    were tested when they were built and no build touched them since. A generic test
-    opts in with
+{#- Tests of the incremental tables at the source's grain check the months this build
+    rebuilt: the months before were tested when they were built and no build touched
+    them since (the conformed-customer marts are rebuilt whole and tested whole). A
+    generic test opts in with
         config:
           where: "period_month >= __rebuild_from_month__"
     (the placeholder becomes the first rebuilt month, or the first day of the calendar
-    on a full build or --full-refresh); a singular test filters with
-    tested_months_filter('<month column>'). -#}
+    on a full build or --full-refresh). -#}
 {% macro tested_months_start() -%}
-    {%- set first_month = rebuild_from() -%}
-    {%- if first_month is not none and not flags.FULL_REFRESH -%}
-        cast(date_trunc('month', cast('{{ first_month }}' as date)) as date)
+    {%- if rebuild_from() is not none and not flags.FULL_REFRESH -%}
+        {{ rebuild_from_date() }}
     {%- else -%}
         date '0001-01-01'
     {%- endif -%}
-{%- endmacro %}
-
-{% macro tested_months_filter(column) -%}
-    {{ column }} >= {{ tested_months_start() }}
 {%- endmacro %}
 
 {#- The tests of the incremental staging tables check the rows this build staged:

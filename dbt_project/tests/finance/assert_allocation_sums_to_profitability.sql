@@ -1,7 +1,6 @@
 -- The allocation facts add up to the profitability facts: per customer and month,
 -- Σ allocated cost-to-serve pools = cost_to_serve and Σ credit pools = credit_cost;
--- and per pool and month Σ allocated = reconciliation_ledger.allocated_amount; in the
--- months this build rebuilt (macro tested_months_filter).
+-- and per pool and month Σ allocated = reconciliation_ledger.allocated_amount.
 with
 
 allocation_by_customer as (
@@ -12,7 +11,6 @@ allocation_by_customer as (
         sum(allocated_amount) filter (where cost_class = 'cost_to_serve') as cost_to_serve,
         sum(allocated_amount) filter (where cost_class = 'credit') as credit_cost
     from {{ ref('fct_cost_allocation') }}
-    where {{ tested_months_filter('period_month') }}
     group by customer_key, period_month
 
 ),
@@ -20,7 +18,6 @@ allocation_by_customer as (
 profitability as (
 
     select * from {{ ref('fct_customer_profitability') }}
-    where {{ tested_months_filter('period_month') }}
 
 ),
 
@@ -44,7 +41,6 @@ allocation_by_pool as (
 
     select period_month, cost_pool, sum(allocated_amount) as allocated_amount
     from {{ ref('fct_cost_allocation') }}
-    where {{ tested_months_filter('period_month') }}
     group by period_month, cost_pool
 
 ),
@@ -60,8 +56,7 @@ pool_mismatches as (
     left join allocation_by_pool
         on reconciliation.period_month = allocation_by_pool.period_month
         and reconciliation.cost_pool = allocation_by_pool.cost_pool
-    where {{ tested_months_filter('reconciliation.period_month') }}
-        and reconciliation.allocated_amount <> coalesce(allocation_by_pool.allocated_amount, 0)
+    where reconciliation.allocated_amount <> coalesce(allocation_by_pool.allocated_amount, 0)
 
 )
 

@@ -1,21 +1,16 @@
--- The GL accounts traced behind a customer's pool amount add up to that amount
--- (in the months this build rebuilt: macro tested_months_filter).
+-- The GL accounts traced behind a customer's pool amount add up to that amount.
 with
 
 traced as (
 
     select customer_key, period_month, cost_pool, sum(allocated_amount) as traced_amount
     from {{ ref('fct_allocation_trace') }}
-    where {{ tested_months_filter('period_month') }}
     group by customer_key, period_month, cost_pool
 
 )
 
 select allocation.*, traced.traced_amount
-from (
-    select * from {{ ref('fct_cost_allocation') }}
-    where {{ tested_months_filter('period_month') }}
-) as allocation
+from {{ ref('fct_cost_allocation') }} as allocation
 full outer join traced
     on allocation.customer_key = traced.customer_key
     and allocation.period_month = traced.period_month

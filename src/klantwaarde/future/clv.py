@@ -75,6 +75,7 @@ def forecast(summary: Summary, horizon_months: int, min_repeat_customers: int) -
             repeaters,
             min_repeat_customers,
         )
+    cumulative = None
     if bg is not None:
         # customers with the same (x, t_x, T) expect the same: computed once per triple
         triples, inverse = np.unique(np.column_stack([x, t_x, big_t]), axis=0, return_inverse=True)
@@ -84,7 +85,10 @@ def forecast(summary: Summary, horizon_months: int, min_repeat_customers: int) -
         )[inverse.ravel()]
         alive = bgnbd.p_alive(bg, x, t_x, big_t)
         method = "bg_nbd"
-    else:
+        if not (np.all(np.isfinite(cumulative)) and np.all(np.isfinite(alive))):
+            log.warning("future value: the BG/NBD forecast is not finite; historical rates instead")
+            cumulative = None
+    if cumulative is None:
         rate = (x + 1) / np.maximum(big_t, 1.0)
         cumulative = np.outer(rate, ends)
         alive = np.full(len(x), np.nan)

@@ -46,10 +46,13 @@ def check(
         return HoldoutCheck(cutoff, as_of, "none", [("total", 0, 0.0, 0)])
     x, t_x, big_t = cal.frequency, cal.recency, cal.tenure
     fit = bgnbd.fit(x, t_x, big_t) if int(np.sum(x > 0)) >= min_repeat_customers else None
+    predicted = None
     if fit is not None and np.isfinite(fit.log_likelihood):
         predicted = bgnbd.expected_purchases(fit, horizon, x, t_x, big_t)
         method = "bg_nbd"
-    else:
+        if not np.all(np.isfinite(predicted)):
+            predicted = None
+    if predicted is None:
         predicted = (x + 1) / np.maximum(big_t, 1.0) * horizon
         method = "historical_rate"
     frame = pd.DataFrame({"bucket": _bucket(x), "predicted": predicted, "actual": cal.later})

@@ -11,24 +11,36 @@ Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
 # tight enough that the estimates stop moving in the digits the mart stores
 OPTIONS = {"ftol": 1e-15, "gtol": 1e-9, "maxiter": 1000}
+# every parameter between 1e-6 and 1e6: beyond, the likelihoods and the hypergeometric
+# function of the forecast lose their precision. A fit that ends on a bound (no drop-out
+# seen yet: the beta mixing of BG/NBD degenerates) is used, and not called converged.
+LOG_BOUND = float(np.log(1e6))
 
 
 def minimize(objective: Objective, start: np.ndarray) -> tuple[np.ndarray, float, bool]:
-    """Minimise a negative log-likelihood given with its gradient. L-BFGS-B with the
-    analytic gradient; where it stops without converging (a likelihood flat at the edge of
-    the parameter space), Nelder-Mead from its end point, and the better of the two.
-    Returns the log-parameters, the minimum and whether either method converged."""
-    result = optimize.minimize(objective, start, jac=True, method="L-BFGS-B", options=OPTIONS)
-    if result.success:
-        return result.x, float(result.fun), True
-    polished = optimize.minimize(
-        lambda p: objective(p)[0],
-        result.x,
-        method="Nelder-Mead",
-        options={"xatol": 1e-6, "fatol": 1e-6},
+    """Minimise a negative log-likelihood given with its gradient, over log-parameters
+    within +-LOG_BOUND. L-BFGS-B with the analytic gradient; where it stops without
+    converging, Nelder-Mead from its end point, and the better of the two. Returns the
+    log-parameters, the minimum and whether it converged inside the bounds."""
+    bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
+    objective = quietly(objective)
+    result = optimize.minimize(
+        objective, start, jac=True, method="L-BFGS-B", bounds=bounds, options=OPTIONS
     )
-    best = polished if polished.fun <= result.fun else result
-    return best.x, float(best.fun), bool(polished.success)
+    best, converged = result, bool(result.success)
+    if not converged:
+        polished = optimize.minimize(
+            lambda p: objective(p)[0],
+            result.x,
+            method="Nelder-Mead",
+            bounds=bounds,
+            options={"xatol": 1e-6, "fatol": 1e-6},
+        )
+        if polished.fun <= result.fun:
+            best = polished
+        converged = bool(polished.success)
+    inside = bool(np.all(np.abs(best.x) < LOG_BOUND - 1e-6))
+    return best.x, float(best.fun), converged and inside
 
 
 def guarded(value: float, gradient: np.ndarray) -> tuple[float, np.ndarray]:
@@ -36,3 +48,14 @@ def guarded(value: float, gradient: np.ndarray) -> tuple[float, np.ndarray]:
     if not np.isfinite(value) or not np.all(np.isfinite(gradient)):
         return 1e300, np.zeros_like(gradient)
     return value, gradient
+
+
+def quietly(objective: Objective) -> Objective:
+    """The objective with numpy's overflow warnings off: a trial point far outside the
+    data overflows, and `guarded` turns that into a wall."""
+
+    def evaluate(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        with np.errstate(all="ignore"):
+            return objective(log_params)
+
+    return evaluate

@@ -1,18 +1,20 @@
-{#- Classic ABC: a driver_share pool's month is split over customers by their share of
-    the month's driver quantity, exact to the cent (largest remainder, tie-break by
-    customer_key). A pool-month without any driver volume stays unallocated. -#}
+{#- Classic ABC: a driver_share pool's month is split over the source ids (an ERP
+    customer_no, a CRM account, a service-desk organisation) by their share of the
+    month's driver quantity, exact to the cent (largest remainder, tie-break by system
+    and source_id). A pool-month without any driver volume stays unallocated. -#}
 with
 
 cost_pools_monthly as (
 
     select * from {{ ref('int_cost_pools_monthly') }}
     where method = 'driver_share'
+        and {{ allocation_months_filter('period_month') }}
 
 ),
 
-drivers_monthly as (
+source_drivers as (
 
-    select * from {{ ref('int_drivers_monthly') }}
+    select * from {{ ref('int_source_drivers_monthly') }}
 
 ),
 
@@ -25,12 +27,13 @@ pool_customer_drivers as (
         cost_pools_monthly.cost_class,
         cost_pools_monthly.driver,
         cost_pools_monthly.ledger_amount,
-        drivers_monthly.customer_key,
-        drivers_monthly.driver_quantity
+        source_drivers.system,
+        source_drivers.source_id,
+        source_drivers.driver_quantity
     from cost_pools_monthly
-    inner join drivers_monthly
-        on cost_pools_monthly.period_month = drivers_monthly.period_month
-        and cost_pools_monthly.driver = drivers_monthly.driver
+    inner join source_drivers
+        on cost_pools_monthly.period_month = source_drivers.period_month
+        and cost_pools_monthly.driver = source_drivers.driver
 
 ),
 
@@ -41,7 +44,7 @@ allocated as (
         group_by=['period_month', 'cost_pool'],
         amount='ledger_amount',
         weight='driver_quantity * 100',
-        tie_break='customer_key'
+        tie_break='system, source_id'
     ) }}
 
 ),
@@ -61,7 +64,7 @@ pools_without_volume as (
 final as (
 
     select
-        period_month, cost_pool, method, cost_class, driver, customer_key,
+        period_month, cost_pool, method, cost_class, driver, system, source_id,
         driver_quantity,
         allocated_amount,
         cast(0 as decimal(18, 2))   as unallocated_amount,
@@ -70,7 +73,8 @@ final as (
     union all
     select
         period_month, cost_pool, method, cost_class, driver,
-        cast(null as varchar)       as customer_key,
+        cast(null as varchar)       as system,
+        cast(null as varchar)       as source_id,
         cast(0 as decimal(38, 2))   as driver_quantity,
         cast(0 as decimal(18, 2))   as allocated_amount,
         ledger_amount               as unallocated_amount,

@@ -1,7 +1,8 @@
 {#- Time-driven ABC (Kaplan & Anderson). Capacity cost rate per standard minute =
-    fte_cost_per_month / practical_minutes_per_fte (seed `cost_pools`); a customer is
-    charged rate × driver quantity × standard_minutes_per_unit, rounded to the cent
-    (exact integer arithmetic, half away from zero). What the customers do not use is
+    fte_cost_per_month / practical_minutes_per_fte (seed `cost_pools`); a source id (an
+    ERP customer_no, a CRM account, a service-desk organisation) is charged rate × driver
+    quantity × standard_minutes_per_unit, rounded to the cent (exact integer
+    arithmetic, half away from zero). What the customers do not use is
     unused capacity: reported unallocated with reason 'unused_capacity', never pushed
     onto customers. When the charges would exceed the pool (usage above practical
     capacity) the whole pool is split by share of usage instead (largest remainder). -#}
@@ -11,12 +12,13 @@ cost_pools_monthly as (
 
     select * from {{ ref('int_cost_pools_monthly') }}
     where method = 'time_driven'
+        and {{ allocation_months_filter('period_month') }}
 
 ),
 
-drivers_monthly as (
+source_drivers as (
 
-    select * from {{ ref('int_drivers_monthly') }}
+    select * from {{ ref('int_source_drivers_monthly') }}
 
 ),
 
@@ -29,18 +31,19 @@ pool_customer_usage as (
         cost_pools_monthly.cost_class,
         cost_pools_monthly.driver,
         cost_pools_monthly.ledger_amount,
-        drivers_monthly.customer_key,
-        drivers_monthly.driver_quantity,
+        source_drivers.system,
+        source_drivers.source_id,
+        source_drivers.driver_quantity,
         {{ divide_round_half_up(
-            "cast(round(drivers_monthly.driver_quantity * 100) as hugeint)"
+            "cast(round(source_drivers.driver_quantity * 100) as hugeint)"
             ~ " * cast(round(cost_pools_monthly.standard_minutes_per_unit * 10000) as hugeint)"
             ~ " * " ~ to_cents('cost_pools_monthly.fte_cost_per_month'),
             "cast(10000 as hugeint) * " ~ to_cents('cost_pools_monthly.practical_minutes_per_fte')
         ) }} as charge_cents
     from cost_pools_monthly
-    inner join drivers_monthly
-        on cost_pools_monthly.period_month = drivers_monthly.period_month
-        and cost_pools_monthly.driver = drivers_monthly.driver
+    inner join source_drivers
+        on cost_pools_monthly.period_month = source_drivers.period_month
+        and cost_pools_monthly.driver = source_drivers.driver
     where cost_pools_monthly.ledger_amount > 0
         and cost_pools_monthly.practical_minutes_per_fte > 0
 
@@ -80,7 +83,7 @@ charged_by_share as (
         group_by=['period_month', 'cost_pool'],
         amount='ledger_amount',
         weight='driver_quantity * 100',
-        tie_break='customer_key'
+        tie_break='system, source_id'
     ) }}
 
 ),
@@ -123,7 +126,7 @@ pool_remainders as (
 final as (
 
     select
-        period_month, cost_pool, method, cost_class, driver, customer_key,
+        period_month, cost_pool, method, cost_class, driver, system, source_id,
         driver_quantity,
         allocated_amount,
         cast(0 as decimal(18, 2))   as unallocated_amount,
@@ -132,7 +135,8 @@ final as (
     union all
     select
         period_month, cost_pool, method, cost_class, driver,
-        cast(null as varchar)       as customer_key,
+        cast(null as varchar)       as system,
+        cast(null as varchar)       as source_id,
         cast(0 as decimal(38, 2))   as driver_quantity,
         cast(0 as decimal(18, 2))   as allocated_amount,
         cast(unallocated_amount as decimal(18, 2)) as unallocated_amount,

@@ -1,14 +1,19 @@
-{{ config(materialized='table') }}
+{{ monthly_incremental_config() }}
 {#- Step 4 of the path of one euro: every euro of every cost pool and month, either
-    allocated to a customer (customer_key set) or unallocated with its reason
-    (customer_key NULL). Sustaining pools (marketing, general overhead) are unallocated
-    by policy, pool `unmapped` because nobody knows where it belongs. For every pool and
-    month: Σ allocated_amount + Σ unallocated_amount = ledger amount, exactly. -#}
+    allocated to a source id (system, source_id: an ERP customer_no, a CRM account, a
+    service-desk organisation; source_id NULL for activities without an account and
+    tickets without an organisation) or unallocated with its reason (system NULL).
+    Sustaining pools (marketing, general overhead) are unallocated by policy, pool
+    `unmapped` because nobody knows where it belongs. For every pool and month:
+    Σ allocated_amount + Σ unallocated_amount = ledger amount, exactly.
+    At the source's grain, before any customer mapping (doc block `source_grain`), so a
+    re-link never changes it; incremental by whole months. -#}
 with
 
 cost_pools_monthly as (
 
     select * from {{ ref('int_cost_pools_monthly') }}
+    where {{ rebuild_months_filter('period_month') }}
 
 ),
 
@@ -34,7 +39,8 @@ not_allocated_by_policy as (
 
     select
         period_month, cost_pool, method, cost_class, driver,
-        cast(null as varchar)       as customer_key,
+        cast(null as varchar)       as system,
+        cast(null as varchar)       as source_id,
         cast(0 as decimal(38, 2))   as driver_quantity,
         cast(0 as decimal(18, 2))   as allocated_amount,
         ledger_amount               as unallocated_amount,
@@ -48,7 +54,7 @@ not_allocated_by_policy as (
 
 ),
 
-final as (
+unioned as (
 
     select * from allocated_driver_share
     union all
@@ -57,6 +63,25 @@ final as (
     select * from allocated_direct
     union all
     select * from not_allocated_by_policy
+
+),
+
+final as (
+
+    select
+        cast(period_month as date)                  as period_month,
+        cast(cost_pool as varchar)                  as cost_pool,
+        cast(method as varchar)                     as method,
+        cast(cost_class as varchar)                 as cost_class,
+        cast(driver as varchar)                     as driver,
+        cast(system as varchar)                     as system,
+        cast(source_id as varchar)                  as source_id,
+        cast(driver_quantity as decimal(38, 2))     as driver_quantity,
+        cast(allocated_amount as decimal(18, 2))    as allocated_amount,
+        cast(unallocated_amount as decimal(18, 2))  as unallocated_amount,
+        cast(unallocated_reason as varchar)         as unallocated_reason
+    from unioned
+    where {{ rebuild_months_filter('period_month') }}
 
 )
 

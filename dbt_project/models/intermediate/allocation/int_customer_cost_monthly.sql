@@ -1,27 +1,39 @@
 {#- COST-TO-SERVE and CREDIT COST are defined here, once (doc blocks `cost_to_serve`,
     `credit_cost`): the cost allocated to a customer in a month, summed by the pool's
     cost class in seed `cost_pools` (credit = bad_debt + financing; everything else
-    allocated is cost to serve). Unallocated cost belongs to no customer. -#}
+    allocated is cost to serve). Unallocated cost belongs to no customer. The source
+    ids' allocations are mapped to the conformed customer here, through the bridge. -#}
 with
 
 cost_allocations as (
 
     select * from {{ ref('int_cost_allocations') }}
-    where customer_key is not null
+    where system is not null
+
+),
+
+customer_keys as (
+
+    select * from {{ ref('int_customer_source_keys') }}
 
 ),
 
 final as (
 
     select
-        customer_key,
-        period_month,
-        cast(coalesce(sum(allocated_amount) filter (where cost_class = 'cost_to_serve'), 0) as decimal(18, 2))
-            as cost_to_serve,
-        cast(coalesce(sum(allocated_amount) filter (where cost_class = 'credit'), 0) as decimal(18, 2))
-            as credit_cost
+        {{ mapped_customer_key('customer_keys') }}      as customer_key,
+        cost_allocations.period_month,
+        cast(coalesce(sum(cost_allocations.allocated_amount)
+            filter (where cost_allocations.cost_class = 'cost_to_serve'), 0) as decimal(18, 2))
+                                                        as cost_to_serve,
+        cast(coalesce(sum(cost_allocations.allocated_amount)
+            filter (where cost_allocations.cost_class = 'credit'), 0) as decimal(18, 2))
+                                                        as credit_cost
     from cost_allocations
-    group by customer_key, period_month
+    left join customer_keys
+        on cost_allocations.system = customer_keys.system
+        and cost_allocations.source_id = customer_keys.source_id
+    group by 1, 2
 
 )
 

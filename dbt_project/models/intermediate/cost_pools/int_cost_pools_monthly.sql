@@ -1,6 +1,5 @@
 {#- The ledger amount of every cost pool and month, with the pool's driver, method,
-    cost class and (time-driven pools) capacity parameters from seed `cost_pools`.
-    Incremental runs keep only the months being rebuilt (macro intermediate_months_filter). -#}
+    cost class and (time-driven pools) capacity parameters from seed `cost_pools`. -#}
 with
 
 gl_entries_pooled as (
@@ -25,7 +24,6 @@ pool_months as (
         cast(sum(case when customer_no is not null then amount else 0 end) as decimal(18, 2))
                                                             as amount_with_customer
     from gl_entries_pooled
-    where {{ intermediate_months_filter('period_month') }}
     group by period_month, cost_pool
 
 ),

@@ -1,21 +1,16 @@
-{{ monthly_incremental_config('data_rebuild_from_month') }}
-{#- The invoice-line drivers per ERP customer_no × invoice month (no customer mapping:
-    int_drivers_monthly maps customer_no to customer_key).
+{{ monthly_incremental_config() }}
+{#- The invoice-line drivers per ERP customer_no × invoice month (no customer mapping).
     orders / deliveries: distinct order_no / delivery_no of the month's invoice lines,
     credit notes left out (a return is not a new order); invoice_lines: every line,
     credit notes included. The month is the invoice month (the extract has no order date).
-    A document invoiced to more than one customer_no in a month is listed in
-    int_erp_shared_documents_monthly, so that a customer holding several of those
-    customer_nos counts it once.
-    Incremental by whole months from var data_rebuild_from_month (a month only depends on
-    its own invoice lines). -#}
+    Incremental by whole months (a month only depends on its own invoice lines). -#}
 with
 
 invoice_lines as not materialized (
 
     -- read three times, each for the few columns it needs (not copied into a CTE result)
     select * from {{ ref('stg_erp__invoice_lines') }}
-    where {{ rebuild_months_filter('invoice_month', 'data_rebuild_from_month') }}
+    where {{ rebuild_months_filter('invoice_month') }}
 
 ),
 
@@ -28,7 +23,7 @@ line_counts as (
 ),
 
 -- the distinct documents first, then counted: two distinct aggregates in one group by
--- make DuckDB copy every line into a CTE result first (M: 1.7 -> 1.45 s)
+-- make DuckDB copy every line into a CTE result first
 order_counts as (
 
     select customer_no, invoice_month, count(*) as orders

@@ -1,6 +1,6 @@
-{{ monthly_incremental_config('data_rebuild_from_month') }}
+{{ monthly_incremental_config() }}
 {#- Receivable drivers per ERP customer_no × month, from invoices, due dates and payments
-    (no customer mapping: int_drivers_monthly maps customer_no to customer_key).
+    (no customer mapping).
 
     An invoice (positive total; credit notes are not receivables) is outstanding from its
     invoice date until the day its payments (matched by invoice_no) and bad-debt
@@ -10,22 +10,22 @@
     clip them to months and to the horizon (the day after the latest ERP drop, at most
     var as_of_date + 1). Events of one day change the balance once: the running balance
     of an event counts every event of its day, and only the day's last event opens a
-    segment (the others end where they start); no grouping of the 8 M events by day
-    first (M: 4.8 -> 3.4 s for a full build, measured alone). Every event carries its
+    segment (the others end where they start), without grouping the events by day
+    first. Every event carries its
     invoice's customer_no and due_date, so the segment months need no join back.
       receivable_euro_days  Σ outstanding balance × days outstanding in the month
       overdue_invoices      invoices past their due date and unpaid on at least one day
                             of the month
     A month only depends on events up to its end and on the horizon, so closed months do
-    not change as time goes on: incremental by whole months from var
-    data_rebuild_from_month (the first month whose ERP data changed; the build includes
-    the previous as-of month, whose days up to the horizon grow every night). The invoices
+    not change as time goes on: incremental by whole months (the build rebuilds from the
+    first month whose ERP data changed, and at the latest from the previous as-of month,
+    whose days up to the horizon grow every night). The invoices
     come at their own grain, with how far they are settled, from int_erp_invoices_settled
     (persisted, incremental by invoice). An incremental run computes the segments of the
     invoices that are still open (open_amount > 0) or whose last event falls in the
     rebuilt months, from their own payments and write-offs only; the others add nothing
     to those months. -#}
-{%- set only_rebuilt_months = is_incremental() and rebuild_from('data_rebuild_from_month') is not none %}
+{%- set only_rebuilt_months = is_incremental() and rebuild_from() is not none %}
 with
 
 invoices_settled as (
@@ -86,7 +86,7 @@ invoices as (
         -- an invoice whose events all fall before the rebuilt months and that is settled
         -- after the last of them has no open segment in those months
         and (open_amount > 0
-             or {{ rebuild_months_filter('last_event_date', 'data_rebuild_from_month') }})
+             or {{ rebuild_months_filter('last_event_date') }})
     {% endif %}
 ),
 
@@ -201,7 +201,7 @@ segment_month_days as (
         segment_months.due_date,
         segment_months.customer_no
     from segment_months
-    where {{ rebuild_months_filter('segment_months.period_month', 'data_rebuild_from_month') }}
+    where {{ rebuild_months_filter('segment_months.period_month') }}
 
 ),
 

@@ -1,7 +1,6 @@
 {#- Revenue and COGS (doc block `revenue`, summed in int_erp_revenue_monthly) per
     customer_key × period_month: the ERP customer_no aggregates mapped to the conformed
-    customer (unmatched numbers to the unassigned member) and added up. Every month (the
-    value window reads the whole invoice history); the incremental facts filter it. -#}
+    customer (unmatched numbers to the unassigned member) and added up, every month. -#}
 with
 
 erp_revenue_monthly as (
@@ -20,7 +19,7 @@ customer_keys as (
 final as (
 
     select
-        coalesce(customer_keys.customer_key, {{ unassigned_customer_key() }}) as customer_key,
+        {{ mapped_customer_key('customer_keys') }}                          as customer_key,
         erp_revenue_monthly.period_month,
         cast(sum(erp_revenue_monthly.revenue) as decimal(18, 2))           as revenue,
         cast(sum(erp_revenue_monthly.cogs) as decimal(18, 2))              as cogs,

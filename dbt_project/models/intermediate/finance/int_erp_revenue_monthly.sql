@@ -1,16 +1,15 @@
-{{ monthly_incremental_config('data_rebuild_from_month') }}
+{{ monthly_incremental_config() }}
 {#- REVENUE is summed here, once (doc block `revenue`): the net amount in EUR of ERP
     invoice lines by invoice month, credit notes netted (they are negative lines).
     COGS likewise from `cost_amount`. One row per ERP customer_no × period_month, no
     customer mapping: int_customer_revenue_monthly maps customer_no to customer_key.
-    Incremental by whole months from var data_rebuild_from_month (a month only depends on
-    its own invoice lines). -#}
+    Incremental by whole months (a month only depends on its own invoice lines). -#}
 with
 
 invoice_lines as (
 
     select * from {{ ref('stg_erp__invoice_lines') }}
-    where {{ rebuild_months_filter('invoice_month', 'data_rebuild_from_month') }}
+    where {{ rebuild_months_filter('invoice_month') }}
 
 ),
 

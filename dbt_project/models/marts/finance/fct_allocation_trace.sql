@@ -1,117 +1,42 @@
-{{ monthly_incremental_config() }}
-{#- The GL accounts behind every allocated amount: a customer's allocation from a pool
-    in a month is traced back to the (account_no, cost_center) pairs that fed the pool,
-    in proportion to their ledger amounts, exact to the cent (largest remainder). Σ over
-    accounts = fct_cost_allocation.allocated_amount for the customer, month and pool. -#}
+{#- The GL accounts behind every allocated amount, per customer: the source ids' traces
+    (int_cost_allocations_traced) mapped to the conformed customer through the bridge
+    and added up. Σ over accounts = fct_cost_allocation.allocated_amount for the
+    customer, month and pool; pool_allocated_amount is the customer's allocation from
+    the pool (Σ over its source ids, each of which has one row per account of the pool).
+    Rebuilt whole on every build. -#}
 with
-
-gl_entries_pooled as (
-
-    select * from {{ ref('int_gl_entries_pooled') }}
-
-),
-
-cost_allocations as (
-
-    select * from {{ ref('int_cost_allocations') }}
-    where customer_key is not null
-
-),
-
-pool_accounts as (
-
-    select
-        period_month,
-        cost_pool,
-        account_no,
-        cost_center,
-        min(account_name)                       as account_name,
-        cast(sum(amount) as decimal(18, 2))     as account_ledger_amount,
-        count(*)                                as gl_entry_count
-    from gl_entries_pooled
-    group by period_month, cost_pool, account_no, cost_center
-
-),
-
-pool_accounts_weighted as (
-
-    select
-        *,
-        sum(account_ledger_amount) over (partition by period_month, cost_pool) as pool_ledger_amount,
-        -- weight = the account's positive ledger cents; a pool without any positive
-        -- account (only reversals) is traced to its first account
-        case
-            when max(account_ledger_amount) over (partition by period_month, cost_pool) > 0
-                then greatest({{ to_cents('account_ledger_amount') }}, 0)
-            when row_number() over (partition by period_month, cost_pool order by account_no, cost_center) = 1
-                then 1
-            else 0
-        end                                     as trace_weight,
-        count(*) over (partition by period_month, cost_pool) as pool_account_count
-    from pool_accounts
-
-),
-
-customer_pool_accounts as (
-
-    select
-        cost_allocations.customer_key,
-        cost_allocations.period_month,
-        cost_allocations.cost_pool,
-        cost_allocations.allocated_amount       as pool_allocated_amount,
-        pool_accounts_weighted.account_no,
-        pool_accounts_weighted.cost_center,
-        pool_accounts_weighted.account_name,
-        pool_accounts_weighted.account_ledger_amount,
-        pool_accounts_weighted.pool_ledger_amount,
-        pool_accounts_weighted.gl_entry_count,
-        pool_accounts_weighted.trace_weight,
-        pool_accounts_weighted.pool_account_count
-    from cost_allocations
-    inner join pool_accounts_weighted
-        on cost_allocations.period_month = pool_accounts_weighted.period_month
-        and cost_allocations.cost_pool = pool_accounts_weighted.cost_pool
-    where {{ rebuild_months_filter('cost_allocations.period_month') }}
-
-),
-
-single_account_traced as (
-
-    -- a pool fed by one account in the month traces all of a customer's allocation to
-    -- it (its weight is positive: the largest remainder would give it every cent);
-    -- about 90 % of the rows, spared the windows below
-    select
-        *,
-        pool_allocated_amount                   as allocated_amount
-    from customer_pool_accounts
-    where pool_account_count = 1
-
-),
-
-multi_account_pools as (
-
-    select * from customer_pool_accounts
-    where pool_account_count > 1
-
-),
-
-multi_account_traced as (
-
-    select * from {{ allocate_largest_remainder(
-        'multi_account_pools',
-        group_by=['customer_key', 'period_month', 'cost_pool'],
-        amount='pool_allocated_amount',
-        weight='trace_weight',
-        tie_break='account_no, cost_center'
-    ) }}
-
-),
 
 traced as (
 
-    select * from single_account_traced
-    union all by name
-    select * from multi_account_traced
+    select * from {{ ref('int_cost_allocations_traced') }}
+
+),
+
+customer_keys as (
+
+    select * from {{ ref('int_customer_source_keys') }}
+
+),
+
+mapped as (
+
+    select
+        {{ mapped_customer_key('customer_keys') }}  as customer_key,
+        traced.period_month,
+        traced.cost_pool,
+        traced.account_no,
+        traced.cost_center,
+        min(traced.account_name)                    as account_name,
+        sum(traced.allocated_amount)                as allocated_amount,
+        sum(traced.pool_allocated_amount)           as pool_allocated_amount,
+        min(traced.account_ledger_amount)           as account_ledger_amount,
+        min(traced.pool_ledger_amount)              as pool_ledger_amount,
+        min(traced.gl_entry_count)                  as gl_entry_count
+    from traced
+    left join customer_keys
+        on traced.system = customer_keys.system
+        and traced.source_id = customer_keys.source_id
+    group by 1, 2, 3, 4, 5
 
 ),
 
@@ -129,7 +54,7 @@ final as (
         cast(account_ledger_amount as decimal(18, 2))   as account_ledger_amount,
         cast(pool_ledger_amount as decimal(18, 2))      as pool_ledger_amount,
         cast(gl_entry_count as bigint)                  as gl_entry_count
-    from traced
+    from mapped
 
 )
 

@@ -1,12 +1,39 @@
-{{ monthly_incremental_config() }}
 {#- Cost allocated to each customer per month and cost pool, with the driver and the
-    customer's driver quantity. Unallocated cost is in reconciliation_ledger. -#}
+    customer's driver quantity: the source ids' allocations (int_cost_allocations)
+    mapped to the conformed customer through the bridge and added up. Rebuilt whole on
+    every build, so a re-link moves a source id's history at once. Unallocated cost is
+    in reconciliation_ledger. -#}
 with
 
 cost_allocations as (
 
     select * from {{ ref('int_cost_allocations') }}
-    where customer_key is not null
+    where system is not null
+
+),
+
+customer_keys as (
+
+    select * from {{ ref('int_customer_source_keys') }}
+
+),
+
+mapped as (
+
+    select
+        {{ mapped_customer_key('customer_keys') }}      as customer_key,
+        cost_allocations.period_month,
+        cost_allocations.cost_pool,
+        cost_allocations.driver,
+        cost_allocations.method,
+        cost_allocations.cost_class,
+        sum(cost_allocations.driver_quantity)           as driver_quantity,
+        sum(cost_allocations.allocated_amount)          as allocated_amount
+    from cost_allocations
+    left join customer_keys
+        on cost_allocations.system = customer_keys.system
+        and cost_allocations.source_id = customer_keys.source_id
+    group by all
 
 ),
 
@@ -21,8 +48,7 @@ final as (
         cast(allocated_amount as decimal(18, 2))            as allocated_amount,
         cast(method as varchar)                             as method,
         cast(cost_class as varchar)                         as cost_class
-    from cost_allocations
-    where {{ rebuild_months_filter('period_month') }}
+    from mapped
 
 )
 

@@ -1,8 +1,9 @@
-{{ monthly_incremental_config() }}
 {#- Step 5 of the path of one euro: contribution per customer and month.
     revenue / cogs from int_customer_revenue_monthly, cost_to_serve / credit_cost from
     int_customer_cost_monthly; gross_margin = revenue - cogs;
-    contribution = gross_margin - cost_to_serve - credit_cost (macro contribution()). -#}
+    contribution = gross_margin - cost_to_serve - credit_cost (macro contribution()).
+    Both inputs map the source ids to the conformed customer through the bridge; the
+    table is rebuilt whole on every build. -#}
 with
 
 revenue_monthly as (
@@ -45,7 +46,6 @@ final as (
         cast(credit_cost as decimal(18, 2))                                 as credit_cost,
         {{ contribution('revenue - cogs', 'cost_to_serve', 'credit_cost') }} as contribution
     from joined
-    where {{ rebuild_months_filter('period_month') }}
 
 )
 

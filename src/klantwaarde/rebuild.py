@@ -1,0 +1,114 @@
+"""Which months a build rebuilds: a pure function of what the previous build recorded
+and what the warehouse holds tonight (no database, no dbt).
+
+The facts at the source's grain (an ERP customer number, a CRM account, a service-desk
+organisation per month) are incremental by whole months: from `RebuildPlan.rebuild_from`
+on (None: every month). They never depend on the customer mapping; the marts that map
+them to the conformed customer are rebuilt whole on every build. So the first month to
+rebuild is the earliest of:
+
+- the first month the load touched (`LoadSummary.touched_from`);
+- the month of the previous build's as-of date (open receivables accrue euro-days and
+  fall overdue as time goes on, so the last built month changes without new rows), or
+  of tonight's when that is earlier;
+- the month of the latest ERP drop the last build staged, when it lags behind (the
+  receivables horizon is the day after it);
+- the earliest month of any key that got a new row version since the previous build,
+  including the months of its earlier versions (a corrected row that moves to another
+  month empties the old one).
+
+Every month is rebuilt on the first build, when asked (`--full-refresh`), when the dbt
+project or a seed changed, when the as-of date is earlier than what is staged, or when
+a fact table is missing; with dbt's `--full-refresh` in all but the last two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class PreviousBuild:
+    """What `meta.build_runs` recorded of the last successful build."""
+
+    as_of: date
+    seeds_sha256: str
+    project_sha256: str | None
+    raw_loaded_until: datetime | None
+
+
+@dataclass(frozen=True)
+class Tonight:
+    """What the build knows before it runs dbt."""
+
+    as_of: date
+    seeds_sha256: str
+    project_sha256: str
+    full_refresh_requested: bool = False
+    load_touched_from: date | None = None
+    # the latest drop (extract date) the incremental staging tables hold, all and ERP
+    staged_until: date | None = None
+    erp_staged_until: date | None = None
+    # the earliest business date of any version of a key with a version new since the
+    # previous build (`build.changed_rows_month`)
+    changed_rows_from: date | None = None
+    missing_facts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RebuildPlan:
+    rebuild_from: date | None  # first month rebuilt; None: every month
+    full_refresh: bool  # dbt's --full-refresh (tables recreated, not only refilled)
+    reasons: tuple[str, ...]
+
+    @property
+    def everything(self) -> bool:
+        return self.rebuild_from is None
+
+
+def month(value: date | datetime) -> date:
+    if isinstance(value, datetime):
+        value = value.date()
+    return value.replace(day=1)
+
+
+def plan(previous: PreviousBuild | None, tonight: Tonight) -> RebuildPlan:
+    """The months to rebuild tonight and why (see the module docstring)."""
+    if tonight.full_refresh_requested:
+        return RebuildPlan(None, True, ("full refresh requested",))
+    if previous is None:
+        # dbt's --full-refresh too: a warehouse whose build log was lost
+        return RebuildPlan(None, True, ("first build of this warehouse",))
+    if previous.project_sha256 != tonight.project_sha256:
+        return RebuildPlan(None, True, ("the dbt project changed since the last build",))
+    if previous.seeds_sha256 != tonight.seeds_sha256:
+        # rates and pool maps reach into the staging tables (amounts in EUR)
+        return RebuildPlan(None, True, ("a seed changed",))
+    if tonight.as_of < previous.as_of or (
+        tonight.staged_until is not None and tonight.as_of < tonight.staged_until
+    ):
+        # the incremental staging tables hold row versions up to the later date (a
+        # build that failed after staging still moved them on)
+        return RebuildPlan(None, True, ("as-of date before the date already staged",))
+    if tonight.missing_facts:
+        return RebuildPlan(None, False, (f"{tonight.missing_facts[0]} missing",))
+
+    candidates: list[tuple[date, str]] = []
+    if tonight.load_touched_from is not None:
+        first = month(tonight.load_touched_from)
+        candidates.append((first, f"load touched {first}"))
+    # the later of the two as-of months moves (receivables age with the date)
+    as_of_month = month(min(previous.as_of, tonight.as_of))
+    candidates.append((as_of_month, f"previous as-of month {as_of_month}"))
+    if tonight.erp_staged_until is not None and month(tonight.erp_staged_until) < as_of_month:
+        horizon = month(tonight.erp_staged_until)
+        candidates.append((horizon, f"receivables horizon of the last build in {horizon}"))
+    if tonight.changed_rows_from is not None:
+        changed = month(tonight.changed_rows_from)
+        candidates.append((changed, f"row versions since the last build reach back to {changed}"))
+    return RebuildPlan(
+        min(first for first, _ in candidates),
+        False,
+        tuple(reason for _, reason in candidates),
+    )
