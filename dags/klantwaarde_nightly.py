@@ -32,25 +32,12 @@ touch the warehouse also go to the pool `$KLANTWAARDE_WAREHOUSE_POOL` (1 slot; t
 docker-compose setup creates it) so that a second DAG writing it would queue too.
 BI tools never open the working file: they read `published/klantwaarde_mart.duckdb`.
 
-**Why one `build` task and not one task per dbt node (astronomer-cosmos).** Measured
-with `scripts/measure_cosmos.py` (2 cores, 200 customers, 13 months; the project has 56
-seeds/snapshots/models and 160 tests; cosmos 1.15, `ExecutionMode.LOCAL`,
-`InvocationMode.DBT_RUNNER`, `LoadMode.DBT_MANIFEST`, rendering 1.0-1.2 s):
-
-| variant | Airflow tasks | wall time | outcome |
-|---|---|---|---|
-| in-process `dbtRunner` build (this DAG's `build` task) | 1 | 17-28 s | all 216 nodes pass |
-| cosmos, `TestBehavior.AFTER_EACH` (default) | 106 | 111 s until it stopped | **fails**: relationship tests between a seed and a mart are attached to the seed and run before the mart exists |
-| cosmos, `TestBehavior.BUILD` + `TestIndirectSelection.CAUTIOUS` | 56 | 192 s | passes, but multi-parent tests are silently left out |
-
-So per-node tasks cost about 3.4 s each here (task start-up plus one dbt invocation per
-node), make the nightly run 7-11 times slower, and either break or drop the
-relationship tests. The single in-process task keeps dbt's own graph and test
-selection. A failing model or test is still visible **by name** in the run: the `build`
-task fails with `dbt build failed: model <name> (error: …); test <name> (fail: n
-failing rows)` naming every failing node (and the dbt log of the run lists them).
-Seeds, snapshots and the `as_of_date` / `rebuild_from_month` window stay in one place
-(`klantwaarde.build`).
+**One `build` task, not one task per dbt node.** The build runs dbt in-process
+(`dbtRunner`) as one task: dbt keeps its own graph and test selection, and a failing
+model or test is still named in the run: the task fails with `dbt build failed: model
+<name> (error: …); test <name> (fail: n failing rows)`, naming every failing node.
+Seeds and the `as_of_date` / `rebuild_from_month` window stay in one place
+(`klantwaarde.build`). Why not astronomer-cosmos: docs/decisions/airflow-one-build-task.md.
 
 Params: `landing`, `warehouse` (working DuckDB file; published mart, CSVs and docs go
 next to it), `commercial_budget` (EUR), `full_refresh` (also: restate an earlier night;

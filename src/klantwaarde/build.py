@@ -182,8 +182,8 @@ def invoke(settings: RunSettings, args: Sequence[str], *, what: str, manifest: A
 
     `manifest`: a project parsed by `parse` (dbt then does not parse again); the vars of
     `args` still apply, since dbt renders every node when it runs it. Such an invocation
-    does not write `manifest.json` again (`parse` wrote it; M: 0.4 s per invocation):
-    `--no-write-json`, and the run results are written here instead."""
+    does not write `manifest.json` again (`parse` wrote it): `--no-write-json`, and the
+    run results are written here instead."""
     from dbt.cli.main import dbtRunner
 
     from klantwaarde import progress
@@ -459,10 +459,10 @@ def parse(settings: RunSettings) -> Any:
     """`dbt parse` without vars; returns the manifest that the invocations of a build share.
 
     The run's vars (as-of date, rebuild window) change every night, and dbt parses a
-    project from scratch whenever its vars differ from those of the saved parse (M: 3.7
-    s). They only matter when a node is rendered to run, so the project is parsed with
-    its default vars (partially, from the saved parse, when no file changed: 0.3 s) and
-    every invocation gets the night's vars with this manifest."""
+    project from scratch whenever its vars differ from those of the saved parse. They
+    only matter when a node is rendered to run, so the project is parsed with its
+    default vars (partially, from the saved parse, when no file changed) and every
+    invocation gets the night's vars with this manifest."""
     return invoke(settings, ["parse"], what="parse").result
 
 

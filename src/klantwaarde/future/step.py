@@ -94,7 +94,7 @@ def compute(
 ) -> tuple[pd.DataFrame, clv.Forecast, holdout.HoldoutCheck]:
     customers = _customers(con, as_of)
     # the occasions once, for both summaries (the dbt model is a view over the invoice
-    # lines: at set M reading it costs 1.6 s a time)
+    # lines, costly to read twice)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {OCCASIONS_ONCE} AS SELECT * FROM {OCCASIONS}")
     try:
         return _compute(con, as_of, config, customers)

@@ -108,8 +108,8 @@ def flag_unknown_references(
     """Append `unknown_<column>` to the flags of the raw rows `where` selects whose reference
     is not a key of the same drop's master (the last flags in a row's list).
 
-    A separate, parallel pass over the appended rows (measured cheaper than the same
-    anti-join inside the append).
+    A separate, parallel pass over the appended rows, cheaper than the same anti-join
+    inside the append.
     """
     if not entity.references:
         return

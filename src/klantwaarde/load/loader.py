@@ -124,7 +124,7 @@ def load_landing(
     to_load = [d for d in drops if d.is_complete and (d.system, d.extract_date) not in done]
     # A drop is verified (its files hashed) before its transaction begins; the next one
     # already on a helper thread while this one loads, so that the hashing runs on the core
-    # DuckDB leaves idle instead of between two loads (M: 2-4 s less on a quiet machine).
+    # DuckDB leaves idle instead of between two loads.
     ahead = ThreadPoolExecutor(max_workers=1)
     next_verified: Future[list[VerifiedFile]] | None = None
     try:

@@ -7,9 +7,8 @@
       name_city       normalised name and city equal, when neither the postcodes, the
                       VAT numbers nor the legal forms differ: corroboration only (its weight
                       is below min_link_score), because a prospect of the same name in the
-                      same city is common (measured: a quarter of such links wrong at 30,000
-                      customers) (names repeat: two firms of one name in one city
-                      differ by postcode)
+                      same city is common (names repeat: two firms of one name in one
+                      city differ by postcode)
     plus corroboration: a similar name, an equal postcode. A VAT number on both sides that
     differs is contrary evidence. An accountnumber that nothing supports (no VAT, no
     postcode, a dissimilar name) or that a different VAT contradicts counts for nothing:
