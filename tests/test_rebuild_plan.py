@@ -62,7 +62,6 @@ def test_every_month_with_dbt_full_refresh():
             PREVIOUS,
             replace(TONIGHT, project_sha256="upgraded"),
         ),
-        "a seed changed": (PREVIOUS, replace(TONIGHT, seeds_sha256="new rates")),
         "as-of date before the date already staged": (
             PREVIOUS,
             replace(TONIGHT, as_of=date(2025, 3, 29)),
@@ -71,6 +70,12 @@ def test_every_month_with_dbt_full_refresh():
     for reason, (previous, tonight) in cases.items():
         night = plan(previous, tonight)
         assert (night.everything, night.full_refresh, night.reasons) == (True, True, (reason,))
+
+
+def test_a_changed_seed_rebuilds_every_month_and_keeps_the_staged_rows():
+    night = plan(PREVIOUS, replace(TONIGHT, seeds_sha256="new rates"))
+    assert night.everything and not night.full_refresh
+    assert night.reasons == ("a seed changed",)
 
 
 def test_a_failed_build_that_staged_a_later_drop_restates_everything():

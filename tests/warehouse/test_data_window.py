@@ -65,3 +65,55 @@ def test_a_night_compiles_the_facts_for_its_own_months(nightly_build):
             if not any(part.endswith(".yml") for part in p.parts)  # unit-test fixtures
         ]
         assert f"'{first}'" in sql, name
+
+
+def test_a_changed_rate_rebuilds_every_month_and_restages_nothing(
+    nightly_build, frozen_dbt_project, tmp_path, monkeypatch
+):
+    """No staging model reads a seed: a changed exchange rate rebuilds every month of the
+    facts without dbt's --full-refresh, leaves the staged rows as they were, and gives
+    the mart a full refresh with that rate gives."""
+    import shutil
+    from dataclasses import replace
+
+    from klantwaarde.build import build
+
+    project = tmp_path / "dbt_project"
+    shutil.copytree(frozen_dbt_project, project)
+    monkeypatch.setenv("KLANTWAARDE_DBT_PROJECT_DIR", str(project))
+    rates = project / "seeds" / "fx_rates.csv"
+    lines = rates.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    changed = []
+    for line in lines[1:]:  # every rate, EUR too: the sample invoices in EUR only
+        row = dict(zip(header, line.split(","), strict=True))
+        row["rate_to_eur"] = f"{float(row['rate_to_eur']) * 1.1:.6f}"
+        changed.append(",".join(row[column] for column in header))
+    rates.write_text("\n".join([lines[0], *changed]) + "\n", encoding="utf-8")
+
+    copies = {}
+    for name in ("night", "full"):
+        copies[name] = tmp_path / name / "warehouse.duckdb"
+        copies[name].parent.mkdir()
+        shutil.copy(nightly_build.settings.warehouse, copies[name])
+    night = replace(nightly_build.settings, warehouse=copies["night"])
+    with duckdb.connect(str(night.warehouse)) as con:
+        con.execute("update staging.stg_erp__invoice_lines set load_flags = 'staged before'")
+    summary = build(night)
+    assert summary.reasons == ("a seed changed",)
+    assert summary.rebuild_from is None and not summary.full_refresh
+    with duckdb.connect(str(night.warehouse), read_only=True) as con:
+        restaged = con.execute(
+            "select count(*) from staging.stg_erp__invoice_lines"
+            " where load_flags is distinct from 'staged before'"
+        ).fetchone()[0]
+    assert restaged == 0
+
+    build(replace(night, warehouse=copies["full"], full_refresh=True))
+    tables = ("fct_customer_profitability", "fct_cost_allocation", "reconciliation_ledger")
+    for table in tables:
+        assert _rows(copies["night"], f"mart.{table}") == _rows(copies["full"], f"mart.{table}")
+    # and the rate did reach the mart
+    assert _rows(copies["night"], "mart.fct_customer_profitability") != _rows(
+        nightly_build.settings.warehouse, "mart.fct_customer_profitability"
+    )

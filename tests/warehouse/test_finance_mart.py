@@ -71,7 +71,7 @@ def test_mart_revenue_equals_invoice_lines_and_general_ledger(full_build):
     with full_build.connect() as con:
         mart, lines, gl = con.execute(
             """select (select sum(revenue) from mart.fct_customer_profitability),
-                      (select sum(net_amount_eur) from staging.stg_erp__invoice_lines),
+                      (select sum(net_amount_eur) from intermediate.int_erp_invoice_lines_in_eur),
                       (select -sum(amount) from staging.stg_erp__gl_entries
                         where account_no in ('8000', '8100'))"""
         ).fetchone()

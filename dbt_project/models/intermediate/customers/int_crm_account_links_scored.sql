@@ -41,28 +41,18 @@ settings as (
 
 thresholds as (
 
-    select
-        max(value) filter (where setting = 'min_name_similarity_account_number') as min_similarity_number,
-        max(value) filter (where setting = 'min_name_similarity_corroboration') as min_similarity_corroboration,
-        max(value) filter (where setting = 'similar_name_weight') as similar_name_weight,
-        max(value) filter (where setting = 'same_postcode_weight') as same_postcode_weight,
-        max(value) filter (where setting = 'min_link_score') as min_link_score,
-        max(value) filter (where setting = 'min_name_similarity_postcode') as min_similarity_postcode
+    select {{ link_settings([
+        'min_name_similarity_account_number', 'min_name_similarity_corroboration',
+        'similar_name_weight', 'same_postcode_weight', 'min_link_score',
+        'min_name_similarity_postcode'
+    ]) }}
     from settings
 
 ),
 
 weights as (
 
-    select
-        max(evidence_weight) filter (where match_method = 'account_number') as account_number_weight,
-        max(evidence_weight) filter (where match_method = 'vat_number') as vat_number_weight,
-        max(evidence_weight) filter (where match_method = 'name_postcode') as name_postcode_weight,
-        max(evidence_weight) filter (where match_method = 'name_city') as name_city_weight,
-        max(match_confidence) filter (where match_method = 'name_city') as name_city_confidence,
-        max(match_confidence) filter (where match_method = 'account_number') as account_number_confidence,
-        max(match_confidence) filter (where match_method = 'vat_number') as vat_number_confidence,
-        max(match_confidence) filter (where match_method = 'name_postcode') as name_postcode_confidence
+    select {{ link_weights(['account_number', 'vat_number', 'name_postcode', 'name_city']) }}
     from match_methods
 
 ),
@@ -151,14 +141,14 @@ number_evidence_judged as (
     select
         pairs_compared.*,
         has_postcode and (
-            coalesce(is_same_name, false) or name_similarity >= thresholds.min_similarity_postcode
+            coalesce(is_same_name, false) or name_similarity >= thresholds.min_name_similarity_postcode
         ) as has_name_postcode,
         has_account_number
             and not is_vat_conflict
             and (
                 has_vat_number
                 or is_same_postcode
-                or name_similarity >= thresholds.min_similarity_number
+                or name_similarity >= thresholds.min_name_similarity_account_number
             ) as is_account_number_supported
     from pairs_compared
     cross join thresholds
@@ -175,17 +165,22 @@ name_city_judged as (
 
 ),
 
+{%- set evidence = [
+    ('is_account_number_supported', 'account_number'),
+    ('has_vat_number', 'vat_number'),
+    ('has_name_postcode', 'name_postcode'),
+    ('is_name_city_supported', 'name_city')
+] %}
+
 scored as (
 
     select
         name_city_judged.*,
-        case when is_account_number_supported then weights.account_number_weight else 0 end
-        + case when has_vat_number then weights.vat_number_weight else 0 end
-        + case when has_name_postcode then weights.name_postcode_weight else 0 end
-        + case when is_name_city_supported then weights.name_city_weight else 0 end
+        {{ link_score(evidence) }}
+        -- a similar name or an equal postcode corroborates what name plus postcode did not
         + case
             when not has_name_postcode and not has_name_city
-                and name_similarity >= thresholds.min_similarity_corroboration
+                and name_similarity >= thresholds.min_name_similarity_corroboration
                 then thresholds.similar_name_weight
             else 0
         end
@@ -194,17 +189,8 @@ scored as (
             else 0
         end
         - case when is_vat_conflict then weights.vat_number_weight else 0 end as evidence_score,
-        1 - (1 - case when is_account_number_supported then weights.account_number_confidence else 0 end)
-            * (1 - case when has_vat_number then weights.vat_number_confidence else 0 end)
-            * (1 - case when has_name_postcode then weights.name_postcode_confidence else 0 end)
-            * (1 - case when is_name_city_supported then weights.name_city_confidence else 0 end)
-            as combined_confidence,
-        case
-            when is_account_number_supported then 'account_number'
-            when has_vat_number then 'vat_number'
-            when has_name_postcode then 'name_postcode'
-            when is_name_city_supported then 'name_city'
-        end as strongest_method,
+        {{ link_confidence(evidence) }} as combined_confidence,
+        {{ link_method(evidence) }} as strongest_method,
         thresholds.min_link_score
     from name_city_judged
     cross join weights
@@ -231,8 +217,7 @@ final as (
         cast(round(combined_confidence, 4) as decimal(5, 4)) as match_confidence,
         strongest_method as match_method,
         evidence_score >= min_link_score and strongest_method is not null as is_acceptable,
-        rank() over (partition by account_id order by evidence_score desc) as score_rank,
-        count(*) over (partition by account_id, evidence_score) as ties_at_score
+        {{ link_rank('account_id') }}
     from scored
 
 )

@@ -26,19 +26,21 @@
     every version of a payment or GL entry that has one: a corrected payment or write-off
     may name another invoice than before, which then loses it. Those earlier versions
     exist only in the append-only raw tables, so this model reads the versions of the
-    changed payments and GL entries from stg_erp__payment_versions and
-    stg_erp__gl_entry_versions (views over them). A payment that arrives before its
+    changed payments and GL entries from base_erp__payment_versions and
+    base_erp__gl_entry_versions (views over them). A payment that arrives before its
     invoice is counted when the invoice's lines arrive (they are new then). Exact because
     as_of_date does not move backwards in an incremental run (an as-of date before the
     table's latest extract_date stops the build) and seeds, which decide the EUR amounts
     and the cost pools, rebuild everything with --full-refresh (klantwaarde.build). -#}
 {#- the versions are read in incremental runs only: dbt needs to know them when it parses -#}
--- depends_on: {{ ref('stg_erp__payment_versions') }}, {{ ref('stg_erp__gl_entry_versions') }}
+-- depends_on: {{ ref('base_erp__payment_versions') }}, {{ ref('base_erp__gl_entry_versions') }}
 {%- set as_of = as_of_date() %}
 {#- what the table was built from, as literals (a filter on a literal skips the staging
     rows loaded before by their min/max; a join with the table's maximum scans them all) -#}
-{%- set new_since_built = 'true' %}
-{%- if is_incremental() and execute %}
+{#- every row counts as new unless the table tells otherwise (two %s for `format`) -#}
+{%- set new_since_built = '(true or %s is null or %s is null)' %}
+{#- a build of every month (a changed seed: rates, the pool map) recomputes every invoice -#}
+{%- if is_incremental() and execute and rebuild_from() is not none %}
     {%- set built = run_query(
         'select cast(max(loaded_at) as varchar), cast(max(extract_date) as varchar) from ' ~ this
     ).rows[0] %}
@@ -56,7 +58,7 @@ with
 
 invoice_lines as not materialized (
 
-    select * from {{ ref('stg_erp__invoice_lines') }}
+    select * from {{ ref('int_erp_invoice_lines_in_eur') }}
 
 ),
 
@@ -87,13 +89,13 @@ cost_pools as (
 {% if is_incremental() -%}
 payment_versions as not materialized (
 
-    select * from {{ ref('stg_erp__payment_versions') }}
+    select * from {{ ref('base_erp__payment_versions') }}
 
 ),
 
 gl_entry_versions as not materialized (
 
-    select * from {{ ref('stg_erp__gl_entry_versions') }}
+    select * from {{ ref('base_erp__gl_entry_versions') }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 invoice_lines as (
 
-    select * from {{ ref('stg_erp__invoice_lines') }}
+    select * from {{ ref('int_erp_invoice_lines_in_eur') }}
 
 ),
 

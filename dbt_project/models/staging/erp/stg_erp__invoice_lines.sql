@@ -1,6 +1,6 @@
-{#- Invoice lines, latest version of each (invoice_no, line_no). Amounts are kept in the
-    document currency and converted to EUR with seed `fx_rates` (a lookup, not a fan-out:
-    one rate per currency). Credit notes keep their negative sign. -#}
+{#- Invoice lines, latest version of each (invoice_no, line_no), renamed and cast.
+    Amounts stay in the document currency (int_erp_invoice_lines_in_eur converts them).
+    Credit notes keep their negative sign. -#}
 with
 
 invoice_lines as (
@@ -9,12 +9,6 @@ invoice_lines as (
         source('erp', 'invoice_lines'), ['invoice_no', 'line_no'],
         unique_key=['trim(invoice_no)', 'cast(line_no as integer)']
     ) }}
-
-),
-
-fx_rates as (
-
-    select * from {{ ref('fx_rates') }}
 
 ),
 
@@ -36,11 +30,6 @@ renamed as (
         cast(invoice_lines.discount_amount as decimal(18, 2))   as discount_amount,
         cast(invoice_lines.net_amount as decimal(18, 2))        as net_amount,
         cast(invoice_lines.cost_amount as decimal(18, 2))       as cost_amount,
-        fx_rates.rate_to_eur,
-        cast(round(invoice_lines.net_amount * fx_rates.rate_to_eur, 2) as decimal(18, 2))
-                                                                as net_amount_eur,
-        cast(round(coalesce(invoice_lines.cost_amount, 0) * fx_rates.rate_to_eur, 2) as decimal(18, 2))
-                                                                as cost_amount_eur,
         invoice_lines.quantity < 0 or invoice_lines.net_amount < 0
                                                                 as is_credit_note,
         invoice_lines._extract_date                             as extract_date,
@@ -50,8 +39,6 @@ renamed as (
         invoice_lines._loaded_at                                as loaded_at
 
     from invoice_lines
-    left join fx_rates
-        on upper(trim(invoice_lines.currency)) = fx_rates.currency
 
 ),
 

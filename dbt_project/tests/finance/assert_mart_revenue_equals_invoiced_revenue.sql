@@ -1,10 +1,10 @@
--- Revenue and COGS in the mart equal the staged ERP invoice lines, month by month.
+-- Revenue and COGS in the mart equal the ERP invoice lines in EUR, month by month.
 with
 
 staged as (
 
     select invoice_month as period_month, sum(net_amount_eur) as revenue, sum(cost_amount_eur) as cogs
-    from {{ ref('stg_erp__invoice_lines') }}
+    from {{ ref('int_erp_invoice_lines_in_eur') }}
     group by invoice_month
 
 ),
