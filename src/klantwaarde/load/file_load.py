@@ -151,11 +151,12 @@ def _append_read(
     """Append every row of a file read in one parallel INSERT, numbered afterwards by rowid.
 
     A window numbering the rows of a file read (`row_number() OVER ()`) streams on one
-    thread, and so would the casts, checks and table writes above it. Instead every row of the read is appended in read order, those
-    that cannot be loaded too, typed as far as they cast and marked (`_UNLOADABLE`,
-    `_UNREAD`): the rows of this append then hold consecutive rowids in read order
-    (DuckDB keeps the insertion order of an ordered source), so a row's position is its
-    rowid minus the first one. `_drop_placeholders` deletes the marked rows afterwards.
+    thread, and so would the casts, checks and table writes above it. Instead every row
+    of the read is appended in read order, those that cannot be loaded too, typed as far
+    as they cast and marked (`_UNLOADABLE`, `_UNREAD`): the rows of this append then hold
+    consecutive rowids in read order (DuckDB keeps the insertion order of an ordered
+    source), so a row's position is its rowid minus the first one. `_drop_placeholders`
+    deletes the marked rows afterwards.
     """
     if not con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]:
         raise LoadError(
