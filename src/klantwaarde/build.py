@@ -4,8 +4,10 @@
 the previous build recorded (`meta.build_runs`) and what the warehouse holds, lets
 `klantwaarde.rebuild.plan` decide the first month the facts at the source's grain
 rebuild (var `rebuild_from_month`), and runs one `dbt build`. Those facts never depend on
-the customer mapping; the conformed-customer marts map them through the bridge, whole,
-on every build, so every night's mart equals a full refresh (doc block `source_grain`).
+the customer mapping; the conformed-customer marts map them through the bridge, for
+those months and for every month of the customers whose source ids changed since the
+previous build (the mapping it saved, `meta.build_bridge`), so every night's mart equals
+a full refresh (doc block `source_grain`).
 
 The project is parsed once per build, without the run's vars (`parse`), and every
 invocation runs on that manifest with the night's vars: dbt then reuses its saved parse
@@ -17,7 +19,9 @@ otherwise be loaded into the old table and fail. The tests of the seeds alone ru
 build that loads them. dbt's unit tests (the project's code, not the night's data) run on
 the builds that restate everything, the first build of a new project version among them.
 
-State lives in the warehouse: `meta.build_runs`, one row per successful build. The dbt
+State lives in the warehouse: `meta.build_runs` (one row per successful build),
+`meta.build_bridge` and `meta.build_restated_customers` (what the last build mapped and
+restated; publish patches the same rows). The dbt
 connection is closed before `build` returns: the next steps open the same DuckDB file.
 """
 
@@ -252,8 +256,13 @@ STATE_DDL = (
     "alter table meta.build_runs add column if not exists project_sha256 varchar",
     # kept by earlier versions, which deferred re-links to the month close
     "drop table if exists meta.pending_relinks",
-    "drop table if exists meta.build_bridge",
+    # the mapping the conformed-customer marts were built with (dbt source build_state)
+    """create table if not exists meta.build_bridge (
+        system varchar, source_id varchar, customer_key varchar
+    )""",
 )
+BRIDGE = "mart.bridge_customer_source"
+RESTATED = "intermediate.int_customer_keys_restated"
 
 
 def _fingerprint(paths: Iterable[Path]) -> str:
@@ -425,6 +434,18 @@ def _save_state(
             tonight.project_sha256,
         ],
     )
+    # the customers this build restated in every month (publish patches the same rows),
+    # then the mapping the marts now reflect, for the next build to compare with
+    if relation_exists(con, RESTATED):
+        con.execute(
+            f"create or replace table meta.build_restated_customers as"
+            f" select customer_key from {RESTATED}"
+        )
+    if relation_exists(con, BRIDGE):
+        con.execute(
+            f"create or replace table meta.build_bridge as"
+            f" select system, source_id, customer_key from {BRIDGE}"
+        )
 
 
 # ------------------------------------------------------------------ the step

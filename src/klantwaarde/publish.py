@@ -7,11 +7,12 @@ the published path: an atomic rename on one file system. A reader that is connec
 to the old file keeps reading the old inode until it disconnects; every new
 connection opens the new file. Nobody ever sees a half-written mart.
 
-The tables the segment and value steps keep one set of rows per as-of date for
-(`segment.write.TABLES`, `future.tables.DDL`) grow every night, and their earlier dates do
-not change: when the published file reflects the previous build (`meta.publication`),
-the new file starts as a copy of it and only the build's as-of date of those tables is
-replaced. Every other mart relation is copied whole.
+A night starts the new file as a copy of the published one, when that reflects the
+previous build (`meta.publication`), and replaces only what the night wrote: in the
+conformed-customer facts (`MAPPED_FACTS`) the months the build rebuilt and every month of
+the customers it restated (`meta.build_restated_customers`); in the tables the segment
+and value steps keep one set of rows per as-of date (`segment.write.TABLES`,
+`future.tables.DDL`), the build's as-of date. Every other mart relation is copied whole.
 
 The finance reconciliation is written beside it, one CSV per month
 (`reconciliation/YYYY-MM.csv`), each replaced atomically too.
@@ -33,6 +34,13 @@ import duckdb
 from klantwaarde.settings import RunSettings
 
 MART_SCHEMA = "mart"
+# incremental by the months rebuilt and the customers restated (macro mapped_rows_filter)
+MAPPED_FACTS = (
+    "fct_customer_profitability",
+    "fct_cost_allocation",
+    "fct_allocation_trace",
+    "fct_customer_activity",
+)
 RECONCILIATION_COLUMNS = (
     "period_month",
     "cost_pool",
@@ -200,6 +208,20 @@ def write_mart_copy(
             source = f"wh.{MART_SCHEMA}.{_quote(name)}"
             dest = f"{MART_SCHEMA}.{_quote(name)}"
             if (
+                base is not None
+                and build is not None
+                and build.rebuild_from is not None
+                and name in MAPPED_FACTS
+                and _columns(con, "wh", name) == _columns(con, None, name)
+            ):
+                rows = (
+                    f"period_month >= cast({_literal(build.rebuild_from.isoformat())} as date)"
+                    " or customer_key in (select customer_key"
+                    " from wh.meta.build_restated_customers)"
+                )
+                con.execute(f"delete from {dest} where {rows}")
+                con.execute(f"insert into {dest} select * from {source} where {rows}")
+            elif (
                 base is not None
                 and build is not None
                 and name in as_of_tables

@@ -4,7 +4,8 @@ and what the warehouse holds tonight (no database, no dbt).
 The facts at the source's grain (an ERP customer number, a CRM account, a service-desk
 organisation per month) are incremental by whole months: from `RebuildPlan.rebuild_from`
 on (None: every month). They never depend on the customer mapping; the marts that map
-them to the conformed customer are rebuilt whole on every build. So the first month to
+them to the conformed customer rewrite those months and every month of the customers
+whose source ids changed (dbt model int_customer_keys_restated). So the first month to
 rebuild is the earliest of:
 
 - the first month the load touched (`LoadSummary.touched_from`);

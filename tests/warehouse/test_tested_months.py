@@ -21,6 +21,8 @@ from klantwaarde.errors import BuildError
 
 pytestmark = pytest.mark.slow
 
+UNASSIGNED = "0" * 32  # macro unassigned_customer_key(): restated on every build
+
 
 def _test(settings, rebuild_from, select: str = "int_cost_allocations") -> None:
     invoke(
@@ -65,8 +67,10 @@ def test_fact_tests_check_the_rebuilt_months(night_copy):
         _test(settings, None)  # a build of every month tests every month
 
 
-def test_the_conformed_customer_marts_are_tested_whole(night_copy):
-    """A re-link can change any month of a mart: its tests read every month, every night."""
+def test_the_conformed_customer_marts_test_the_rows_the_build_wrote(night_copy):
+    """The marts' tests read the months the build rebuilt and every month of the
+    customers it restated (the unassigned member always): a duplicate in an older month
+    of another customer only fails a build of every month."""
     settings = night_copy
     with duckdb.connect(str(settings.warehouse)) as con:
         first, last = con.execute(
@@ -74,8 +78,21 @@ def test_the_conformed_customer_marts_are_tested_whole(night_copy):
         ).fetchone()
         con.execute(
             "insert into mart.fct_cost_allocation select * from mart.fct_cost_allocation"
-            " where period_month = ? limit 1",
-            [first],
+            " where period_month = ? and customer_key <> ? limit 1",
+            [first, UNASSIGNED],
+        )
+    _test(settings, last.isoformat(), "fct_cost_allocation")
+    with pytest.raises(BuildError, match="primary_key_fct_cost_allocation"):
+        _test(settings, None, "fct_cost_allocation")
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute(
+            "delete from mart.fct_cost_allocation where period_month = ? and customer_key <> ?",
+            [first, UNASSIGNED],
+        )
+        con.execute(
+            "insert into mart.fct_cost_allocation select * from mart.fct_cost_allocation"
+            " where customer_key = ? limit 1",
+            [UNASSIGNED],
         )
     with pytest.raises(BuildError, match="primary_key_fct_cost_allocation"):
         _test(settings, last.isoformat(), "fct_cost_allocation")

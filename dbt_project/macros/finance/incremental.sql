@@ -3,7 +3,7 @@
     month >= var `rebuild_from_month` (the first month whose source data changed, decided
     by klantwaarde.build), NULL for every month. They never depend on the customer
     mapping, so a re-link rebuilds none of them: the conformed-customer marts map them
-    through the bridge, whole, on every build. -#}
+    through the bridge (see mapped_rows_filter below). -#}
 {% macro rebuild_from() -%}
     {%- set value = var('rebuild_from_month', none) -%}
     {%- if value in (none, '', 'None', 'null') -%}
@@ -74,4 +74,44 @@
     ticket). `keys` is a CTE over int_customer_source_keys. -#}
 {% macro mapped_customer_key(keys) -%}
     coalesce({{ keys }}.customer_key, {{ unassigned_customer_key() }})
+{%- endmacro %}
+
+{#- The conformed-customer marts are incremental too, by what changed: the months the
+    facts at the source's grain rebuilt, and every month of the customers whose source
+    ids changed since the previous build (int_customer_keys_restated: a re-link moves a
+    source id's whole history at once). A model selects its rows with
+        where {{ mapped_rows_filter('period_month', 'customer_key') }}
+    and names its dependency on the restated keys in a comment:
+        -- depends_on: {{ ref('int_customer_keys_restated') }} -#}
+{% macro mapped_rows_condition(month_column, key_column) -%}
+    ({{ month_column }} >= {{ rebuild_from_date() }}
+     or {{ key_column }} in (select customer_key from {{ ref('int_customer_keys_restated') }}))
+{%- endmacro %}
+
+{% macro mapped_rows_filter(month_column, key_column) -%}
+    {%- if is_incremental() and rebuild_from() is not none -%}
+        {{ mapped_rows_condition(month_column, key_column) }}
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro delete_mapped_rows(month_column='period_month', key_column='customer_key') -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        {%- if rebuild_from() is not none %}
+        where {{ mapped_rows_condition(month_column, key_column) }}
+        {%- endif %}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro mapped_incremental_config() -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_mapped_rows('period_month', 'customer_key') }}"
+    ) }}
 {%- endmacro %}

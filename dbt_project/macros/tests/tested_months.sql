@@ -1,16 +1,29 @@
 {#- Tests of the incremental tables at the source's grain check the months this build
     rebuilt: the months before were tested when they were built and no build touched
-    them since (the conformed-customer marts are rebuilt whole and tested whole). A
-    generic test opts in with
+    them since. A generic test opts in with
         config:
           where: "period_month >= __rebuild_from_month__"
     (the placeholder becomes the first rebuilt month, or the first day of the calendar
-    on a full build or --full-refresh). -#}
+    on a full build or --full-refresh). The tests of the conformed-customer marts check
+    the rows this build wrote: those months and every month of the customers it
+    restated (int_customer_keys_restated), with
+        config:
+          where: "__rebuilt_customer_rows__"
+    or, in a singular test, macro tested_customer_rows('period_month', 'customer_key'). -#}
 {% macro tested_months_start() -%}
     {%- if rebuild_from() is not none and not flags.FULL_REFRESH -%}
         {{ rebuild_from_date() }}
     {%- else -%}
         date '0001-01-01'
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro tested_customer_rows(month_column='period_month', key_column='customer_key') -%}
+    {%- if rebuild_from() is not none and not flags.FULL_REFRESH -%}
+        ({{ month_column }} >= {{ rebuild_from_date() }}
+         or {{ key_column }} in (select customer_key from intermediate.int_customer_keys_restated))
+    {%- else -%}
+        true
     {%- endif -%}
 {%- endmacro %}
 
@@ -43,6 +56,7 @@
     {%- set where = config.get('where', '') -%}
     {%- if where -%}
         {%- set where = where | replace('__rebuild_from_month__', tested_months_start()) -%}
+        {%- set where = where | replace('__rebuilt_customer_rows__', tested_customer_rows()) -%}
         {%- set where = where | replace('__staged_by_this_build__', tested_staged_rows()) -%}
         {%- set filtered -%}
             (select * from {{ relation }} where {{ where }}) dbt_subquery

@@ -1,6 +1,7 @@
 -- The allocation facts add up to the profitability facts: per customer and month,
 -- Σ allocated cost-to-serve pools = cost_to_serve and Σ credit pools = credit_cost;
--- and per pool and month Σ allocated = reconciliation_ledger.allocated_amount.
+-- and per pool and month Σ allocated = reconciliation_ledger.allocated_amount; over the
+-- rows this build wrote (macro tested_customer_rows; the pools over its months).
 with
 
 allocation_by_customer as (
@@ -11,6 +12,7 @@ allocation_by_customer as (
         sum(allocated_amount) filter (where cost_class = 'cost_to_serve') as cost_to_serve,
         sum(allocated_amount) filter (where cost_class = 'credit') as credit_cost
     from {{ ref('fct_cost_allocation') }}
+    where {{ tested_customer_rows() }}
     group by customer_key, period_month
 
 ),
@@ -18,6 +20,7 @@ allocation_by_customer as (
 profitability as (
 
     select * from {{ ref('fct_customer_profitability') }}
+    where {{ tested_customer_rows() }}
 
 ),
 
@@ -41,6 +44,7 @@ allocation_by_pool as (
 
     select period_month, cost_pool, sum(allocated_amount) as allocated_amount
     from {{ ref('fct_cost_allocation') }}
+    where period_month >= {{ tested_months_start() }}
     group by period_month, cost_pool
 
 ),
@@ -56,7 +60,8 @@ pool_mismatches as (
     left join allocation_by_pool
         on reconciliation.period_month = allocation_by_pool.period_month
         and reconciliation.cost_pool = allocation_by_pool.cost_pool
-    where reconciliation.allocated_amount <> coalesce(allocation_by_pool.allocated_amount, 0)
+    where reconciliation.period_month >= {{ tested_months_start() }}
+        and reconciliation.allocated_amount <> coalesce(allocation_by_pool.allocated_amount, 0)
 
 )
 

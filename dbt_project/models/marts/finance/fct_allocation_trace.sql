@@ -1,9 +1,11 @@
+{{ mapped_incremental_config() }}
 {#- The GL accounts behind every allocated amount, per customer: the source ids' traces
     (int_cost_allocations_traced) mapped to the conformed customer through the bridge
     and added up. Σ over accounts = fct_cost_allocation.allocated_amount for the
     customer, month and pool; pool_allocated_amount is the customer's allocation from
     the pool (Σ over its source ids, each of which has one row per account of the pool).
-    Rebuilt whole on every build. -#}
+    The rows of macro mapped_rows_filter are rebuilt. -#}
+-- depends_on: {{ ref('int_customer_keys_restated') }}
 with
 
 traced as (
@@ -18,24 +20,34 @@ customer_keys as (
 
 ),
 
-mapped as (
+keyed as (
 
     select
         {{ mapped_customer_key('customer_keys') }}  as customer_key,
-        traced.period_month,
-        traced.cost_pool,
-        traced.account_no,
-        traced.cost_center,
-        min(traced.account_name)                    as account_name,
-        sum(traced.allocated_amount)                as allocated_amount,
-        sum(traced.pool_allocated_amount)           as pool_allocated_amount,
-        min(traced.account_ledger_amount)           as account_ledger_amount,
-        min(traced.pool_ledger_amount)              as pool_ledger_amount,
-        min(traced.gl_entry_count)                  as gl_entry_count
+        traced.*
     from traced
     left join customer_keys
         on traced.system = customer_keys.system
         and traced.source_id = customer_keys.source_id
+
+),
+
+mapped as (
+
+    select
+        customer_key,
+        period_month,
+        cost_pool,
+        account_no,
+        cost_center,
+        min(account_name)                           as account_name,
+        sum(allocated_amount)                       as allocated_amount,
+        sum(pool_allocated_amount)                  as pool_allocated_amount,
+        min(account_ledger_amount)                  as account_ledger_amount,
+        min(pool_ledger_amount)                     as pool_ledger_amount,
+        min(gl_entry_count)                         as gl_entry_count
+    from keyed
+    where {{ mapped_rows_filter('period_month', 'customer_key') }}
     group by 1, 2, 3, 4, 5
 
 ),

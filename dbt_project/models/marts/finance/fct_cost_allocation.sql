@@ -1,8 +1,11 @@
+{{ mapped_incremental_config() }}
 {#- Cost allocated to each customer per month and cost pool, with the driver and the
     customer's driver quantity: the source ids' allocations (int_cost_allocations)
-    mapped to the conformed customer through the bridge and added up. Rebuilt whole on
-    every build, so a re-link moves a source id's history at once. Unallocated cost is
-    in reconciliation_ledger. -#}
+    mapped to the conformed customer through the bridge and added up. A build rebuilds
+    the months the facts rebuilt and every month of the customers it restated (macro
+    mapped_rows_filter), so a re-link moves a source id's history at once. Unallocated
+    cost is in reconciliation_ledger. -#}
+-- depends_on: {{ ref('int_customer_keys_restated') }}
 with
 
 cost_allocations as (
@@ -18,21 +21,31 @@ customer_keys as (
 
 ),
 
-mapped as (
+keyed as (
 
     select
         {{ mapped_customer_key('customer_keys') }}      as customer_key,
-        cost_allocations.period_month,
-        cost_allocations.cost_pool,
-        cost_allocations.driver,
-        cost_allocations.method,
-        cost_allocations.cost_class,
-        sum(cost_allocations.driver_quantity)           as driver_quantity,
-        sum(cost_allocations.allocated_amount)          as allocated_amount
+        cost_allocations.*
     from cost_allocations
     left join customer_keys
         on cost_allocations.system = customer_keys.system
         and cost_allocations.source_id = customer_keys.source_id
+
+),
+
+mapped as (
+
+    select
+        customer_key,
+        period_month,
+        cost_pool,
+        driver,
+        method,
+        cost_class,
+        sum(driver_quantity)                            as driver_quantity,
+        sum(allocated_amount)                           as allocated_amount
+    from keyed
+    where {{ mapped_rows_filter('period_month', 'customer_key') }}
     group by all
 
 ),

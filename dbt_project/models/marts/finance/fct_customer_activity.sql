@@ -1,7 +1,9 @@
+{{ mapped_incremental_config() }}
 {#- Customer effort per customer and month: visits and calls (completed CRM activities)
     and service-desk tickets (by month created), with satisfaction ratings. The source
     ids' activity (int_source_activity_monthly) mapped to the conformed customer through
-    the bridge and added up, rebuilt whole on every build. -#}
+    the bridge and added up (the rows of macro mapped_rows_filter). -#}
+-- depends_on: {{ ref('int_customer_keys_restated') }}
 with
 
 source_activity as (
@@ -16,23 +18,33 @@ customer_keys as (
 
 ),
 
-mapped as (
+keyed as (
 
     select
         {{ mapped_customer_key('customer_keys') }}  as customer_key,
-        source_activity.period_month,
-        sum(source_activity.visit_count)            as visit_count,
-        sum(source_activity.visit_minutes)          as visit_minutes,
-        sum(source_activity.call_count)             as call_count,
-        sum(source_activity.call_minutes)           as call_minutes,
-        sum(source_activity.ticket_count)           as ticket_count,
-        sum(source_activity.ticket_minutes)         as ticket_minutes,
-        sum(source_activity.tickets_rated)          as tickets_rated,
-        sum(source_activity.tickets_good)           as tickets_good
+        source_activity.*
     from source_activity
     left join customer_keys
         on source_activity.system = customer_keys.system
         and source_activity.source_id = customer_keys.source_id
+
+),
+
+mapped as (
+
+    select
+        customer_key,
+        period_month,
+        sum(visit_count)                            as visit_count,
+        sum(visit_minutes)                          as visit_minutes,
+        sum(call_count)                             as call_count,
+        sum(call_minutes)                           as call_minutes,
+        sum(ticket_count)                           as ticket_count,
+        sum(ticket_minutes)                         as ticket_minutes,
+        sum(tickets_rated)                          as tickets_rated,
+        sum(tickets_good)                           as tickets_good
+    from keyed
+    where {{ mapped_rows_filter('period_month', 'customer_key') }}
     group by 1, 2
 
 ),

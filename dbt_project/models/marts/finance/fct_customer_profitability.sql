@@ -1,20 +1,24 @@
+{{ mapped_incremental_config() }}
 {#- Step 5 of the path of one euro: contribution per customer and month.
     revenue / cogs from int_customer_revenue_monthly, cost_to_serve / credit_cost from
     int_customer_cost_monthly; gross_margin = revenue - cogs;
     contribution = gross_margin - cost_to_serve - credit_cost (macro contribution()).
-    Both inputs map the source ids to the conformed customer through the bridge; the
-    table is rebuilt whole on every build. -#}
+    Both inputs map the source ids to the conformed customer through the bridge; a build
+    rebuilds the rows of macro mapped_rows_filter. -#}
+-- depends_on: {{ ref('int_customer_keys_restated') }}
 with
 
 revenue_monthly as (
 
     select * from {{ ref('int_customer_revenue_monthly') }}
+    where {{ mapped_rows_filter('period_month', 'customer_key') }}
 
 ),
 
 cost_monthly as (
 
     select * from {{ ref('int_customer_cost_monthly') }}
+    where {{ mapped_rows_filter('period_month', 'customer_key') }}
 
 ),
 
