@@ -12,7 +12,7 @@ a date processes exactly that night.
 | 1 | `wait_for_drops` | a complete drop (with `_manifest.json`) of erp, crm and servicedesk for the date; on time-out the message names the missing systems and the date | `pipeline.missing_systems` |
 | 2 | `load` | every complete drop up to the date not loaded yet → raw tables | `pipeline.load` |
 | 3 | `build` | dbt seed, snapshot, build (models **and tests**), in-process | `pipeline.build` |
-| 4 | `check` | Great Expectations checkpoints (identity, totals, definitions, hygiene) | `pipeline.check` |
+| 4 | `check` | Great Expectations gate: ERP and CRM agree on who is active | `pipeline.check` |
 | 5 | `value` | future value: BG/NBD + Gamma-Gamma, CLV, potential value, the holdout check | `pipeline.value` |
 | 6 | `segment` | Pareto / Curry / Whitney segments, whale curve, commercial plan | `pipeline.segment` |
 | 7 | `reconcile` | gate: `reconciliation_ledger.difference` = 0.00 on every row | `pipeline.reconcile` |
