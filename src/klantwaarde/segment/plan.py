@@ -22,6 +22,7 @@ made in the window (completed CRM appointments, `visits_12m`).
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from fractions import Fraction
 
@@ -45,13 +46,24 @@ def budget_cents(budget: Decimal) -> int:
 def largest_remainder(total: int, scores: list[Fraction]) -> list[int]:
     """Whole units in proportion to `scores`, adding up to `total` exactly. Ties of the
     remainder go to the higher score, then to the earlier position."""
-    weight = sum(scores, Fraction(0))
+    denominator = math.lcm(*(score.denominator for score in scores)) if scores else 1
+    return largest_remainder_ints(
+        total, [score.numerator * (denominator // score.denominator) for score in scores]
+    )
+
+
+def largest_remainder_ints(total: int, weights: list[int]) -> list[int]:
+    """`largest_remainder` over integer weights (exact integer arithmetic)."""
+    weight = sum(weights)
     if weight <= 0:
         raise ValueError("largest_remainder needs a positive total score")
-    quotas = [total * score / weight for score in scores]
-    units = [int(q.numerator // q.denominator) for q in quotas]
+    units, remainders = [], []
+    for w in weights:
+        unit, remainder = divmod(total * w, weight)
+        units.append(unit)
+        remainders.append(remainder)
     left = total - sum(units)
-    order = sorted(range(len(scores)), key=lambda i: (-(quotas[i] - units[i]), -scores[i], i))
+    order = sorted(range(len(weights)), key=lambda i: (-remainders[i], -weights[i], i))
     for i in order[:left]:
         units[i] += 1
     return units
@@ -139,20 +151,24 @@ def customer_budget(
     rows = []
     for cls, members in frame.groupby("whitney_class", sort=True):
         ordered = members.sort_values("customer_key")
-        scores = [Fraction(0)] * len(ordered)
+        # score_i = Σ_part weight x v_i / total_part, as integers over one denominator
+        terms = []
         for part, weight in config.customer_split.items():
             values = [int(v) for v in parts[part].loc[ordered.index]]
             total = sum(values)
-            if total > 0 and weight > 0:
-                scores = [
-                    s + Fraction(weight) * Fraction(v, total)
-                    for s, v in zip(scores, values, strict=True)
-                ]
+            share = Fraction(weight)
+            if total > 0 and share > 0:
+                terms.append((share, total, values))
+        denominator = math.lcm(*(share.denominator * total for share, total, _ in terms))
+        scores = [0] * len(ordered)
+        for share, total, values in terms:
+            factor = share.numerator * (denominator // (share.denominator * total))
+            scores = [s + factor * v for s, v in zip(scores, values, strict=True)]
         if sum(scores) <= 0:
-            scores = [Fraction(1)] * len(ordered)
-        cents = largest_remainder(int(amounts.get(cls, 0)), scores)
+            scores, denominator = [1] * len(ordered), 1
+        cents = largest_remainder_ints(int(amounts.get(cls, 0)), scores)
         for key, score, amount in zip(ordered["customer_key"], scores, cents, strict=True):
-            rows.append((key, cls, float(score), amount))
+            rows.append((key, cls, score / denominator, amount))
     return pd.DataFrame(
         rows, columns=["customer_key", "whitney_class", "budget_score", "budget_amount_cents"]
     )
