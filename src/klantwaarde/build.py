@@ -21,8 +21,8 @@ the builds that restate everything, the first build of a new project version amo
 
 State lives in the warehouse: `meta.build_runs` (one row per successful build),
 `meta.build_bridge` and `meta.build_restated_customers` (what the last build mapped and
-restated; publish patches the same rows). The dbt
-connection is closed before `build` returns: the next steps open the same DuckDB file.
+restated; publish patches the same rows). The dbt connection is closed before `build`
+returns: the next steps open the same DuckDB file.
 """
 
 from __future__ import annotations

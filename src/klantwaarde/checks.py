@@ -96,34 +96,25 @@ def python_tables() -> tuple[str, ...]:
     return tuple(sorted({*TABLES, *DDL}))
 
 
-def _written_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The Python steps' tables present in the warehouse."""
-    present = {
-        row[0]
-        for row in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'mart'"
+def _written_rows(settings: RunSettings, con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The Python steps' tables present in the warehouse, each with the condition for the
+    rows of the run's as-of date (every row of a table without the column)."""
+    columns = dict(
+        con.execute(
+            "select table_name, list(column_name) from duckdb_columns()"
+            " where schema_name = 'mart' group by table_name"
         ).fetchall()
+    )
+    tonight = f"as_of_date = date '{settings.as_of.isoformat()}'"
+    return {
+        table: tonight if "as_of_date" in columns[table] else "true"
+        for table in python_tables()
+        if table in columns
     }
-    return [table for table in python_tables() if table in present]
-
-
-def _tonight(settings: RunSettings, table: str, con: duckdb.DuckDBPyConnection) -> str:
-    """The rows of the run's as-of date (a table without the column: every row)."""
-    columns = {
-        row[0]
-        for row in con.execute(
-            "select column_name from duckdb_columns()"
-            " where schema_name = 'mart' and table_name = ?",
-            [table],
-        ).fetchall()
-    }
-    if "as_of_date" in columns:
-        return f"as_of_date = date '{settings.as_of.isoformat()}'"
-    return "true"
 
 
 def _hygiene_text_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) -> str:
-    tables = _written_tables(con)
+    written = _written_rows(settings, con)
     columns = con.execute(
         """
         select table_name, column_name from duckdb_columns()
@@ -135,9 +126,9 @@ def _hygiene_text_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) -> 
         f"""select distinct '{table}' as table_name, '{column}' as column_name,
                    cast("{column}" as varchar) as text_value
               from mart."{table}"
-             where "{column}" like '%@%' and {_tonight(settings, table, con)}"""
+             where "{column}" like '%@%' and {written[table]}"""
         for table, column in columns
-        if table in tables
+        if table in written
     ]
     # Only values holding an '@' can look like an address; the frame keeps a
     # sentinel row so that it is never empty (an empty frame validates nothing).
@@ -146,7 +137,7 @@ def _hygiene_text_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) -> 
 
 
 def _hygiene_amounts_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) -> str:
-    tables = _written_tables(con)
+    written = _written_rows(settings, con)
     columns = con.execute(
         """
         select table_name, column_name, data_type from duckdb_columns()
@@ -162,9 +153,9 @@ def _hygiene_amounts_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) 
                    '{dtype}' as data_type,
                    count(*) filter (where round("{column}", 2) <> "{column}")
                        as values_with_more_decimals
-              from mart."{table}" where {_tonight(settings, table, con)}"""
+              from mart."{table}" where {written[table]}"""
         for table, column, dtype in columns
-        if table in tables
+        if table in written
     ]
     if not parts:
         return (

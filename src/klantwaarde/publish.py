@@ -11,8 +11,8 @@ A night starts the new file as a copy of the published one, when that reflects t
 previous build (`meta.publication`), and replaces only what the night wrote: in the
 conformed-customer facts (`MAPPED_FACTS`) the months the build rebuilt and every month of
 the customers it restated (`meta.build_restated_customers`); in the tables the segment
-and value steps keep one set of rows per as-of date (`segment.write.TABLES`,
-`future.tables.DDL`), the build's as-of date. Every other mart relation is copied whole.
+and value steps keep one set of rows per as-of date (`checks.python_tables`), the
+build's as-of date. Every other mart relation is copied whole.
 
 The finance reconciliation is written beside it, one CSV per month
 (`reconciliation/YYYY-MM.csv`), each replaced atomically too.
@@ -172,10 +172,9 @@ def write_mart_copy(
     as_of_tables: frozenset[str] = frozenset()
     if base is not None:
         # imported here: the segment package brings pandas, which a whole copy never needs
-        from klantwaarde.future.tables import DDL
-        from klantwaarde.segment.write import TABLES
+        from klantwaarde.checks import python_tables
 
-        as_of_tables = frozenset(TABLES) | frozenset(DDL)
+        as_of_tables = frozenset(python_tables())
         shutil.copyfile(base, target)
     config = {
         **settings.duckdb.config(),
