@@ -76,6 +76,19 @@
     coalesce({{ keys }}.customer_key, {{ unassigned_customer_key() }})
 {%- endmacro %}
 
+{#- The rows of `facts`, a CTE at the source's grain (system, source_id, ...), with their
+    conformed customer in front (customer_key), for a CTE of the marts that map them:
+        keyed as ( {{ keyed_by_customer('cost_allocations', 'customer_keys') }} ) -#}
+{% macro keyed_by_customer(facts, keys) -%}
+    select
+        {{ mapped_customer_key(keys) }} as customer_key,
+        {{ facts }}.*
+    from {{ facts }}
+    left join {{ keys }}
+        on {{ facts }}.system = {{ keys }}.system
+        and {{ facts }}.source_id = {{ keys }}.source_id
+{%- endmacro %}
+
 {#- The conformed-customer marts are incremental too, by what changed: the months the
     facts at the source's grain rebuilt, and every month of the customers whose source
     ids changed since the previous build (int_customer_keys_restated: a re-link moves a

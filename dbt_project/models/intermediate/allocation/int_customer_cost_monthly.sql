@@ -18,22 +18,23 @@ customer_keys as (
 
 ),
 
+keyed as (
+
+    {{ keyed_by_customer('cost_allocations', 'customer_keys') }}
+
+),
+
 final as (
 
     select
-        {{ mapped_customer_key('customer_keys') }}      as customer_key,
-        cost_allocations.period_month,
-        cast(coalesce(sum(cost_allocations.allocated_amount)
-            filter (where cost_allocations.cost_class = 'cost_to_serve'), 0) as decimal(18, 2))
+        customer_key,
+        period_month,
+        cast(coalesce(sum(allocated_amount) filter (where cost_class = 'cost_to_serve'), 0) as decimal(18, 2))
                                                         as cost_to_serve,
-        cast(coalesce(sum(cost_allocations.allocated_amount)
-            filter (where cost_allocations.cost_class = 'credit'), 0) as decimal(18, 2))
+        cast(coalesce(sum(allocated_amount) filter (where cost_class = 'credit'), 0) as decimal(18, 2))
                                                         as credit_cost
-    from cost_allocations
-    left join customer_keys
-        on cost_allocations.system = customer_keys.system
-        and cost_allocations.source_id = customer_keys.source_id
-    group by 1, 2
+    from keyed
+    group by customer_key, period_month
 
 )
 

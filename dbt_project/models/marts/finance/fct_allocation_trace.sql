@@ -22,13 +22,7 @@ customer_keys as (
 
 keyed as (
 
-    select
-        {{ mapped_customer_key('customer_keys') }}  as customer_key,
-        traced.*
-    from traced
-    left join customer_keys
-        on traced.system = customer_keys.system
-        and traced.source_id = customer_keys.source_id
+    {{ keyed_by_customer('traced', 'customer_keys') }}
 
 ),
 

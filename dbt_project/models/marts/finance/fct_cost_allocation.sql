@@ -23,13 +23,7 @@ customer_keys as (
 
 keyed as (
 
-    select
-        {{ mapped_customer_key('customer_keys') }}      as customer_key,
-        cost_allocations.*
-    from cost_allocations
-    left join customer_keys
-        on cost_allocations.system = customer_keys.system
-        and cost_allocations.source_id = customer_keys.source_id
+    {{ keyed_by_customer('cost_allocations', 'customer_keys') }}
 
 ),
 

@@ -20,13 +20,7 @@ customer_keys as (
 
 keyed as (
 
-    select
-        {{ mapped_customer_key('customer_keys') }}  as customer_key,
-        source_activity.*
-    from source_activity
-    left join customer_keys
-        on source_activity.system = customer_keys.system
-        and source_activity.source_id = customer_keys.source_id
+    {{ keyed_by_customer('source_activity', 'customer_keys') }}
 
 ),
 
