@@ -33,17 +33,11 @@ class BgNbdFit:
         return {"r": self.r, "alpha": self.alpha, "a": self.a, "b": self.b}
 
 
-def log_likelihood_terms(
-    params: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray
-) -> np.ndarray:
-    """Each customer's log-likelihood (equation 6 of the paper, in logs)."""
-    return _terms(params, x, t_x, big_t)[0]
-
-
 def _terms(
     params: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each customer's log-likelihood and its derivatives by r, alpha, a and b (rows)."""
+    """Each customer's log-likelihood (equation 6 of the paper, in logs) and its
+    derivatives by r, alpha, a and b (rows)."""
     r, alpha, a, b = params
     rep = x > 0
     log_alpha_t = np.log(alpha + big_t)

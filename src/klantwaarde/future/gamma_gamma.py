@@ -32,10 +32,6 @@ class GammaGammaFit:
         return self.p * self.gamma / (self.q - 1) if self.q > 1 else float("nan")
 
 
-def log_likelihood_terms(params: np.ndarray, x: np.ndarray, m_x: np.ndarray) -> np.ndarray:
-    return _terms(params, x, m_x)[0]
-
-
 def _terms(params: np.ndarray, x: np.ndarray, m_x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each customer's log-likelihood and its derivatives by p, q and gamma (rows)."""
     p, q, gamma = params
