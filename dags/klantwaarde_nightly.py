@@ -9,6 +9,7 @@ a date processes exactly that night.
 
 | # | task | what | package function |
 |---|---|---|---|
+| 0 | `configure` | read and validate the config folder (cost model, thresholds); a bad file fails here, before anything is loaded | `pipeline.configure` |
 | 1 | `wait_for_drops` | a complete drop (with `_manifest.json`) of erp, crm and servicedesk for the date; on time-out the message names the missing systems and the date | `pipeline.missing_systems` |
 | 2 | `load` | every complete drop up to the date not loaded yet → raw tables | `pipeline.load` |
 | 3 | `build` | dbt seed, snapshot, build (models **and tests**), in-process | `pipeline.build` |
@@ -40,7 +41,8 @@ Seeds and the `as_of_date` / `rebuild_from_month` window stay in one place
 (`klantwaarde.build`). Why not astronomer-cosmos: docs/decisions/airflow-one-build-task.md.
 
 Params: `landing`, `warehouse` (working DuckDB file; published mart, CSVs and docs go
-next to it), `commercial_budget` (EUR), `full_refresh` (also: restate an earlier night;
+next to it), `config` (the company's config folder; default: the shipped example or
+`KLANTWAARDE_CONFIG_DIR`), `commercial_budget` (EUR), `full_refresh` (also: restate an earlier night;
 without it a clear or backfill of a date before the last night built fails at `load`),
 `release_quarantined_gl` (publish although GL postings are in quarantine).
 Environment: `KLANTWAARDE_CATCHUP` (default false), `KLANTWAARDE_START_DATE`,
@@ -59,6 +61,7 @@ import pendulum
 from airflow.sdk import Asset, CronDataIntervalTimetable, Param, chain, dag, task
 
 from klantwaarde.airflow_tasks import (
+    DEFAULT_CONFIG,
     DEFAULT_LANDING,
     DEFAULT_WAREHOUSE,
     CompleteDropsSensor,
@@ -98,6 +101,11 @@ MART = Asset(name="klantwaarde_mart", uri=f"file://{PUBLISHED}")
             type="string",
             description="working DuckDB file; published mart, CSVs and docs go next to it",
         ),
+        "config": Param(
+            DEFAULT_CONFIG,
+            type="string",
+            description="config folder: cost model and thresholds (contracts §5)",
+        ),
         "commercial_budget": Param(
             1000000.0, type="number", minimum=0, description="commercial budget (EUR)"
         ),
@@ -114,6 +122,10 @@ MART = Asset(name="klantwaarde_mart", uri=f"file://{PUBLISHED}")
     },
 )
 def klantwaarde_nightly():
+    @task(retries=0)
+    def configure() -> dict:
+        return run_step("configure")
+
     wait_for_drops = CompleteDropsSensor(
         task_id="wait_for_drops",
         landing="{{ params.landing }}",
@@ -157,6 +169,7 @@ def klantwaarde_nightly():
 
     loaded = load()
     chain(
+        configure(),
         wait_for_drops,
         loaded,
         build(loaded),

@@ -4,10 +4,10 @@
     (tests/warehouse/test_finance_mart.py) fails when a new one is missing. Rows returned
     name the model and column, never the value. -#}
 {%- set mart_models = [
-    'bridge_customer_source', 'customer_match_issues', 'customer_potential_value',
+    'bridge_customer_source', 'cost_model', 'customer_match_issues', 'customer_potential_value',
     'dim_customer', 'fct_allocation_trace', 'fct_cost_allocation', 'fct_customer_activity',
     'fct_customer_profitability', 'fct_customer_value_window', 'landing_issues',
-    'load_data_quality', 'quarantined_gl_entries', 'reconciliation_ledger',
+    'ledger_months', 'load_data_quality', 'quarantined_gl_entries', 'reconciliation_ledger', 'run_config',
 ] -%}
 {%- set parts = [] -%}
 {%- for name in mart_models -%}

@@ -24,9 +24,10 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowSensorTimeout
 
 from klantwaarde import pipeline
 from klantwaarde.errors import KlantwaardeError
-from klantwaarde.settings import REPO_ROOT, RunSettings
+from klantwaarde.settings import DEFAULT_CONFIG_DIR, REPO_ROOT, RunSettings
 
 DEFAULT_LANDING = os.environ.get("KLANTWAARDE_LANDING", str(REPO_ROOT / "var" / "landing"))
+DEFAULT_CONFIG = os.environ.get("KLANTWAARDE_CONFIG_DIR", str(DEFAULT_CONFIG_DIR))
 DEFAULT_WAREHOUSE = os.environ.get(
     "KLANTWAARDE_WAREHOUSE_PATH", str(REPO_ROOT / "var" / "warehouse" / "klantwaarde.duckdb")
 )
@@ -48,6 +49,7 @@ def settings_from_context(context: Any | None = None) -> RunSettings:
     return RunSettings(
         landing=Path(params["landing"]),
         warehouse=Path(params["warehouse"]),
+        config_dir=Path(params.get("config") or DEFAULT_CONFIG),
         as_of=as_of_from_logical_date(context.get("logical_date")),
         full_refresh=bool(params.get("full_refresh", False)),
         release_quarantined_gl=bool(params.get("release_quarantined_gl", False)),

@@ -44,6 +44,7 @@ from typing import Any
 import duckdb
 
 from klantwaarde import rebuild
+from klantwaarde.config.store import write_config
 from klantwaarde.errors import BuildError
 from klantwaarde.future.tables import ensure_tables as ensure_future_value_tables
 from klantwaarde.settings import DBT_PROJECT_DIR, RunSettings
@@ -279,6 +280,12 @@ def seeds_fingerprint() -> str:
     return _fingerprint((project_dir() / "seeds").rglob("*.csv"))
 
 
+def reference_fingerprint(settings: RunSettings) -> str:
+    """The seeds and the run's config folder: a changed rate, pool map, capacity or
+    activity moves every month."""
+    return hashlib.sha256((seeds_fingerprint() + settings.config.fingerprint).encode()).hexdigest()
+
+
 def project_fingerprint() -> str:
     """sha256 over the project's definition: models, macros, snapshots, tests and
     `dbt_project.yml` (seeds have their own fingerprint)."""
@@ -398,7 +405,7 @@ def _tonight(
     """What the warehouse holds before the build, for `rebuild.plan`."""
     return rebuild.Tonight(
         as_of=settings.as_of,
-        seeds_sha256=seeds_fingerprint(),
+        seeds_sha256=reference_fingerprint(settings),
         project_sha256=project_fingerprint(),
         full_refresh_requested=settings.full_refresh,
         load_touched_from=rebuild_from,
@@ -514,6 +521,8 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
             con.execute(ddl)
         # the semantic layer's view over the value step's table (dbt source future_value)
         ensure_future_value_tables(con)
+        # the run's cost model (dbt source config)
+        write_config(con, settings.config)
         previous = _previous_run(con)
         tonight = _tonight(con, settings, previous, rebuild_from)
         seeds_in_place = (

@@ -13,7 +13,7 @@ rest:
     in range, a method named for every row;
   - hygiene_segments: Curry tiers hold exactly their definition's counts (cumulative
     ceil(n x share) of the n active customers, with the tier shares of the segment
-    configuration the run reads, `SegmentConfig.from_env()`), classes are valid;
+    configuration the run reads, its config folder's `settings.yml`), classes are valid;
   - hygiene_text: no value looks like an e-mail address;
   - hygiene_amounts: amount columns are DECIMAL(p, 2) and hold no third decimal.
 
@@ -165,15 +165,9 @@ def _hygiene_amounts_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) 
     return "\nunion all\n".join(parts)
 
 
-def _tier_shares() -> list[tuple[str, str]]:
-    """The tier shares of the configuration the segment step of this run reads."""
-    from klantwaarde.segment.config import SegmentConfig
-
-    return [(label, str(share)) for label, share in SegmentConfig.from_env().curry.tiers]
-
-
 def _hygiene_segments_sql(settings: RunSettings, con: duckdb.DuckDBPyConnection) -> str:
-    shares = _tier_shares()
+    # the tier shares of the configuration the segment step of this run reads
+    shares = [(label, str(share)) for label, share in settings.config.segments.curry.tiers]
     cumulative = []
     running = "0"
     for index, (label, share) in enumerate(shares):

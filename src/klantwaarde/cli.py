@@ -55,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--dirty-rate", type=_rate, default=0.0, help="share of rows with planted faults (0..1)"
     )
     gen.add_argument(
+        "--without-gl",
+        action="store_true",
+        help="an ERP that exports invoices but no GL entries: every gl_entries.csv holds "
+        "its header only (a revenue-only company)",
+    )
+    gen.add_argument(
         "--nightly-days",
         type=int,
         default=None,
@@ -79,6 +85,15 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         dest="as_of",
         help="the night to load and build (YYYY-MM-DD); nights only move forward",
+    )
+    run.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the company's config folder: cost model (cost_pool_map.csv, cost_pools.csv, "
+        "pool_activities.csv, gl_accounts.csv) and thresholds (settings.yml); files it does "
+        "not hold keep the shipped example's (default: $KLANTWAARDE_CONFIG_DIR or config/)",
     )
     run.add_argument(
         "--full-refresh",
@@ -143,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
                 start=args.start,
                 dirty_rate=args.dirty_rate,
                 nightly_days=args.nightly_days,
+                with_ledger=not args.without_gl,
             )
             print(summary)
         elif args.command == "run":
@@ -162,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
                     commercial_budget=args.budget,
                     release_quarantined_gl=args.release_quarantined_gl,
                     **({"postgres_dsn": args.postgres} if args.postgres else {}),
+                    **({"config_dir": args.config} if args.config else {}),
                 )
             )
             print(result)

@@ -80,6 +80,7 @@ def dag_run_conf(settings: RunSettings) -> dict[str, Any]:
     return {
         "landing": str(settings.landing),
         "warehouse": str(settings.warehouse),
+        "config": str(settings.config_dir),
         "commercial_budget": float(settings.commercial_budget),
         "full_refresh": settings.full_refresh,
     }

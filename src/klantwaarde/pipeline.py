@@ -97,6 +97,20 @@ def wait_for_drops(
         time.sleep(min(poke_interval_s, max(0.0, deadline - time.monotonic())))
 
 
+# ---------------------------------------------------------------- 0 configure
+
+
+def configure(settings: RunSettings) -> dict[str, Any]:
+    """Step 0: read and validate the config folder (`klantwaarde.config`) before anything
+    is loaded or built; a bad file stops the run with one line naming file and row."""
+    config = settings.config
+    return {
+        "config_dir": str(config.folder),
+        "config_fingerprint": config.fingerprint,
+        "files": {name: str(path) for name, path in config.sources.items()},
+    }
+
+
 # ---------------------------------------------------------------- 2 load
 
 
@@ -167,7 +181,7 @@ def value(settings: RunSettings) -> dict[str, Any]:
 
     con = _connect(settings)
     try:
-        summary = run_value(con, settings.as_of)
+        summary = run_value(con, settings.as_of, settings.config.segments)
     finally:
         con.close()
     result = _jsonable(summary)
@@ -186,7 +200,9 @@ def segment(settings: RunSettings) -> dict[str, Any]:
 
     con = _connect(settings)
     try:
-        summary = run_segment(con, settings.as_of, settings.commercial_budget)
+        summary = run_segment(
+            con, settings.as_of, settings.commercial_budget, settings.config.segments
+        )
     finally:
         con.close()
     result = _jsonable(summary)
@@ -248,6 +264,7 @@ class Step:
 
 
 STEPS: tuple[Step, ...] = (
+    Step("configure", configure, "the config folder: cost model and thresholds"),
     Step("wait_for_drops", wait_for_drops, "complete drops from all three systems"),
     Step("load", load, "landing zone -> raw tables"),
     Step("build", build, "dbt seed, snapshot, build (models + tests)"),

@@ -10,6 +10,12 @@ all the same, naming the first posting, unless the data engineer releases it for
 (`--release-quarantined-gl`, DAG param `release_quarantined_gl`) or all of it is readable
 and within `KLANTWAARDE_QUARANTINED_GL_LIMIT` (EUR, default 0.00). A run that publishes
 with quarantined money says so in its status line.
+
+Open months (`mart.ledger_months`, doc block month_status) are named in the status line:
+a month without cost postings while a later month has them (missing_costs) is reported,
+not counted as a month that cost nothing. A ledger without any cost postings (a
+revenue-only company, contracts §7) publishes all the same and says that the ledger is
+empty: nothing is reported as balanced that was not there.
 """
 
 from __future__ import annotations
@@ -47,13 +53,32 @@ class ReconciliationSummary:
     ledger_total: Decimal
     unallocated_total: Decimal
     quarantined: QuarantinedMoney = QuarantinedMoney()
+    open_months: tuple[str, ...] = ()
+    missing_cost_months: tuple[str, ...] = ()
+
+    @property
+    def ledger_empty(self) -> bool:
+        return self.rows == 0
 
     @property
     def status(self) -> str:
-        balanced = f"balanced: {self.rows} pool-months, difference 0.00 everywhere"
+        if self.ledger_empty:
+            text = (
+                "the ledger is empty: no GL cost postings, nothing to reconcile; revenue, "
+                "segments and future value published, cost-to-serve zero"
+            )
+        else:
+            text = f"balanced: {self.rows} pool-months, difference 0.00 everywhere"
+        if self.open_months and not self.ledger_empty:
+            text += f"; open (costs not posted yet): {', '.join(self.open_months)}"
+        if self.missing_cost_months:
+            text += (
+                f"; NO COST POSTINGS in {', '.join(self.missing_cost_months)} while later "
+                "months have them (mart.ledger_months)"
+            )
         if self.quarantined.postings:
-            return f"{balanced}; published with {self.quarantined.sentence}, released"
-        return balanced
+            return f"{text}; published with {self.quarantined.sentence}, released"
+        return text
 
     def as_dict(self) -> dict:
         return {
@@ -65,6 +90,9 @@ class ReconciliationSummary:
             "quarantined_postings": self.quarantined.postings,
             "quarantined_amount": str(self.quarantined.amount),
             "quarantined_unreadable": self.quarantined.unreadable,
+            "ledger_empty": self.ledger_empty,
+            "open_months": list(self.open_months),
+            "missing_cost_months": list(self.missing_cost_months),
             "status": self.status,
         }
 
@@ -100,9 +128,23 @@ def check_ledger(con: duckdb.DuckDBPyConnection) -> ReconciliationSummary:
           from mart.reconciliation_ledger
         """
     ).fetchone()
-    if rows == 0:
-        raise ReconciliationError("reconciliation gate: mart.reconciliation_ledger is empty")
+    statuses = dict(
+        con.execute(
+            """
+            select month_status, list(strftime(period_month, '%Y-%m') order by period_month)
+              from mart.ledger_months
+             group by month_status
+            """
+        ).fetchall()
+    )
+    if rows == 0 and "closed" in statuses:
+        raise ReconciliationError(
+            "reconciliation gate: mart.reconciliation_ledger is empty although the ledger "
+            "holds cost postings"
+        )
     return ReconciliationSummary(
+        open_months=tuple(statuses.get("open", ())),
+        missing_cost_months=tuple(statuses.get("missing_costs", ())),
         rows=rows,
         months=months,
         pools=pools,

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from klantwaarde.config import CompanyConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+# the shipped example config folder, the default of `--config` (klantwaarde.config)
+DEFAULT_CONFIG_DIR = REPO_ROOT / "config"
 
 
 def _env_int(name: str, default: int) -> int:
@@ -57,10 +64,23 @@ class RunSettings:
         default_factory=lambda: os.environ.get("KLANTWAARDE_POSTGRES_DSN") or None
     )
 
+    # The company's cost model and thresholds (`--config DIR`, contracts §5).
+    config_dir: Path = field(
+        default_factory=lambda: Path(os.environ.get("KLANTWAARDE_CONFIG_DIR") or DEFAULT_CONFIG_DIR)
+    )
+
     def __post_init__(self) -> None:
         # Steps run dbt and GX from their own folders: relative paths would land there.
         object.__setattr__(self, "landing", Path(self.landing).resolve())
         object.__setattr__(self, "warehouse", Path(self.warehouse).resolve())
+        object.__setattr__(self, "config_dir", Path(self.config_dir).resolve())
+
+    @functools.cached_property
+    def config(self) -> CompanyConfig:
+        """The validated config folder (read once per settings object)."""
+        from klantwaarde.config import load_config
+
+        return load_config(self.config_dir)
 
     @property
     def output_dir(self) -> Path:

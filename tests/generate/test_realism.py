@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from klantwaarde.generate.ledger import TIME_DRIVEN
+from klantwaarde.generate.ledger import TARGET_UTILISATION, TIME_DRIVEN
 from klantwaarde.generate.truth import truth_dir
 
 from .helpers import latest, read_all
@@ -87,7 +87,9 @@ def test_chart_of_accounts_and_monthly_costs(clean: Path) -> None:
     assert 0.05 < cost / revenue < 0.40  # cost-to-serve plus overhead: a plausible share
 
 
-def test_time_driven_pools_run_at_75_to_95_percent(clean: Path) -> None:
+def test_time_driven_pools_are_a_fixed_staff_sized_on_the_average_month(clean: Path) -> None:
+    """Each time-driven pool costs whole FTEs every month; the company's config holds
+    their practical minutes, and an average month uses at most TARGET_UTILISATION."""
     gl = _gl(clean)
     acts = latest(read_all(clean, "crm", "activities"), ("activityid",))
     done = acts[acts["statecode"] == "completed"].copy()
@@ -110,13 +112,15 @@ def test_time_driven_pools_run_at_75_to_95_percent(clean: Path) -> None:
         "inside_sales": ["4350"],
         "customer_service": ["4400"],
     }
+    pools = pd.read_csv(truth_dir(clean) / "config" / "cost_pools.csv").set_index("cost_pool")
     for pool, (fte_cost, practical) in TIME_DRIVEN.items():
         cost = gl[gl["account_no"].isin(accounts[pool])].groupby("month")["cents"].sum() / 100
-        capacity = cost / fte_cost * practical
-        load = minutes[pool].reindex(capacity.index) / capacity
-        assert ((load > 0.75) & (load < 0.95)).all(), (pool, load.to_dict())
-
-
+        capacity = float(pools.loc[pool, "practical_capacity_minutes"])
+        fte = capacity / practical
+        assert fte == int(fte) and fte >= 1, (pool, fte)
+        assert (abs(cost - fte * fte_cost) < 0.02).all(), (pool, cost.to_dict())
+        busy = minutes[pool][minutes[pool] > 0]
+        assert 0 < busy.mean() / capacity <= TARGET_UTILISATION + 1e-9, (pool, busy.mean())
 def test_pareto_roughly_20_80(clean: Path) -> None:
     s = json.loads((truth_dir(clean) / "summary.json").read_text())
     lines = _lines(clean)

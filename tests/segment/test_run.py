@@ -151,13 +151,18 @@ def test_unassigned_is_not_segmented_but_reported(mart) -> None:
         assert (count, revenue) == customers_row
 
 
-def test_config_file_from_the_environment(tmp_path, monkeypatch) -> None:
-    yml = tmp_path / "controller.yml"
-    yml.write_text("whitney:\n  pipeline_threshold: 1000\n", encoding="utf-8")
-    monkeypatch.setenv("KLANTWAARDE_SEGMENT_CONFIG", str(yml))
-    assert SegmentConfig.from_env().whitney.pipeline_threshold == Decimal("1000")
-    monkeypatch.delenv("KLANTWAARDE_SEGMENT_CONFIG")
-    assert SegmentConfig.from_env() == SegmentConfig.default()
+def test_settings_from_the_config_folder(tmp_path) -> None:
+    """A config folder's settings.yml overrides the keys it holds; without one, the
+    shipped defaults."""
+    from klantwaarde.config import load_config
+
+    folder = tmp_path / "controller"
+    folder.mkdir()
+    assert load_config(folder).segments == SegmentConfig.default()
+    (folder / "settings.yml").write_text("whitney:\n  pipeline_threshold: 1000\n", "utf-8")
+    config = load_config(folder)
+    assert config.segments.whitney.pipeline_threshold == Decimal("1000")
+    assert config.segments.pareto == SegmentConfig.default().pareto
 
 
 def test_config_from_yaml(mart, tmp_path) -> None:

@@ -141,15 +141,18 @@ def test_tier_counts_in_the_warehouse(mart) -> None:
     assert summary.curry_counts == rows
 
 
-def test_the_gx_tier_check_reads_the_runs_configuration(mart, tmp_path, monkeypatch) -> None:
-    """A controller's own tier shares: segmentation and the GX check read the same file."""
+def test_the_gx_tier_check_reads_the_runs_configuration(mart, tmp_path) -> None:
+    """A controller's own tier shares in the config folder's settings.yml: the run's
+    segmentation and the GX check read the same file."""
     from klantwaarde import checks
     from klantwaarde.errors import CheckError
     from klantwaarde.settings import RunSettings
 
     customers = [customer(f"c{i:04d}", revenue=str(10 + i % 97)) for i in range(200)]
     path = mart(customers)
-    yml = tmp_path / "segments.yml"
+    folder = tmp_path / "config"
+    folder.mkdir()
+    yml = folder / "settings.yml"
     yml.write_text(
         "curry:\n  tiers:\n"
         "    - {label: top, share: 0.1}\n"
@@ -157,19 +160,20 @@ def test_the_gx_tier_check_reads_the_runs_configuration(mart, tmp_path, monkeypa
         "    - {label: medium, share: 0.3}\n",
         encoding="utf-8",
     )
-    monkeypatch.setenv("KLANTWAARDE_SEGMENT_CONFIG", str(yml))
+    settings = RunSettings(
+        landing=tmp_path / "landing", warehouse=path, as_of=AS_OF, config_dir=folder
+    )
     with duckdb.connect(str(path)) as con:
-        segment(con, AS_OF, Decimal("1000.00"))
+        segment(con, AS_OF, Decimal("1000.00"), settings.config.segments)
         counts = dict(
             con.execute(
                 "select curry_tier, count(*) from mart.customer_segments group by all"
             ).fetchall()
         )
     assert counts == {"top": 20, "big": 40, "medium": 60, "small": 80}
-    settings = RunSettings(landing=tmp_path / "landing", warehouse=path, as_of=AS_OF)
     tier_check = tuple(c for c in checks.CONCERNS if c.name == "hygiene_segments")
     assert checks.run_checks(settings, tier_check).passed == ["hygiene_segments"]
     # the same mart judged by the default shares (1 %, 4 %, 15 %) is wrong: the check can fail
-    monkeypatch.delenv("KLANTWAARDE_SEGMENT_CONFIG")
+    shipped = RunSettings(landing=tmp_path / "landing", warehouse=path, as_of=AS_OF)
     with pytest.raises(CheckError, match="hygiene_segments"):
-        checks.run_checks(settings, tier_check)
+        checks.run_checks(shipped, tier_check)

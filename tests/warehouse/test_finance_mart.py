@@ -85,17 +85,18 @@ def test_time_driven_pools_leave_unused_capacity_unallocated(full_build):
                       unallocated_amount, unallocated_reason
                from mart.reconciliation_ledger where method = 'time_driven'"""
         ).fetchall()
-        # below capacity every source id pays rate x minutes, rounded to the cent (a
-        # customer the sum over its source ids: doc block source_grain)
+        # below capacity every source id pays (pool cost / practical capacity) x its
+        # minutes, rounded to the cent (a customer the sum over its source ids: doc block
+        # source_grain)
         overcharged = con.execute(
             """select count(*)
                from intermediate.int_cost_allocations as allocation
-               inner join seeds.cost_pools as pool using (cost_pool)
+               inner join config.cost_pools as pool using (cost_pool)
                inner join mart.reconciliation_ledger as ledger using (period_month, cost_pool)
                where allocation.method = 'time_driven' and allocation.system is not null
-                 and ledger.unallocated_amount > 0
-                 and abs(allocation.allocated_amount - allocation.driver_quantity
-                         * pool.fte_cost_per_month / pool.practical_minutes_per_fte) > 0.005"""
+                 and ledger.capacity_status = 'within_capacity'
+                 and abs(allocation.allocated_amount - allocation.used_minutes
+                         * ledger.ledger_amount / pool.practical_capacity_minutes) > 0.005"""
         ).fetchone()[0]
     assert {r[0] for r in rows} == {"field_sales", "inside_sales", "customer_service"}
     assert any(r[4] > 0 for r in rows)

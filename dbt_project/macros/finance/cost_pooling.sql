@@ -10,9 +10,9 @@
         coalesce(cost_pool_map.cost_pool, 'unmapped')   as cost_pool,
         cost_pool_map.cost_pool is null                 as is_unmapped
     from {{ entries }}
-    left join {{ ref('gl_accounts') }} as gl_accounts
+    left join {{ ref('stg_config__gl_accounts') }} as gl_accounts
         on {{ entries }}.account_no = gl_accounts.account_no
-    left join {{ ref('cost_pool_map') }} as cost_pool_map
+    left join {{ ref('stg_config__cost_pool_map') }} as cost_pool_map
         on {{ entries }}.account_no = cost_pool_map.account_no
         and {{ entries }}.cost_center = cost_pool_map.cost_center
     where coalesce(gl_accounts.account_class, 'cost') = 'cost'

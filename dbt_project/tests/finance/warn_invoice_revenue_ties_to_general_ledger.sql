@@ -16,7 +16,7 @@ ledger_revenue as (
 
     select coalesce(-sum(gl_entries.amount), 0) as revenue
     from {{ ref('stg_erp__gl_entries') }} as gl_entries
-    inner join {{ ref('gl_accounts') }} as gl_accounts
+    inner join {{ ref('stg_config__gl_accounts') }} as gl_accounts
         on gl_entries.account_no = gl_accounts.account_no
     where gl_accounts.account_class = 'revenue'
 

@@ -45,11 +45,12 @@ class ValueSummary:
 
 
 def _customers(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
-    """Every customer with its value window (revenue, gross margin, costs) and potential."""
+    """Every customer with its contribution window (the last 12 closed months: revenue,
+    gross margin, costs; doc block month_status) and potential."""
     return con.execute(
         """
         SELECT d.customer_key,
-               CAST(coalesce(w.revenue_12m, 0) AS DOUBLE) AS revenue,
+               CAST(coalesce(w.revenue_closed_12m, 0) AS DOUBLE) AS revenue,
                CAST(coalesce(w.gross_margin_12m, 0) AS DOUBLE) AS gross_margin,
                CAST(coalesce(w.cost_to_serve_12m, 0) + coalesce(w.credit_cost_12m, 0)
                     AS DOUBLE) AS cost,
@@ -66,13 +67,15 @@ def _customers(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
 
 def _window_start(con: duckdb.DuckDBPyConnection, as_of: date) -> date | None:
     return con.execute(
-        "SELECT min(window_start_month) FROM mart.fct_customer_value_window WHERE as_of_date = ?",
+        "SELECT min(contribution_window_start_month) FROM mart.fct_customer_value_window"
+        " WHERE as_of_date = ?",
         [as_of],
     ).fetchone()[0]
 
 
 def _unit_economics(summary: Summary, customers: pd.DataFrame) -> pd.DataFrame:
-    """Margin rate and cost per occasion over the value window, per customer of `summary`."""
+    """Margin rate and cost per occasion over the contribution window (its costs over the
+    occasions since its first month), per customer of `summary`."""
     out = customers.set_index("customer_key")
     positive = out["revenue"] > 0
     population = (
@@ -226,7 +229,7 @@ def value(
 ) -> ValueSummary:
     """The step: forecast every customer as of `as_of` and write the three tables."""
     started = time.perf_counter()
-    fv = (config or SegmentConfig.from_env()).future_value
+    fv = (config or SegmentConfig.default()).future_value
     table, fc, check = compute(con, as_of, fv)
     write(con, as_of, table, fc, check)
     fitted = fc.bg_nbd.customers if fc.bg_nbd else 0

@@ -49,8 +49,12 @@ def generate(
     start: date | None = None,
     dirty_rate: float = 0.0,
     nightly_days: int | None = None,
+    with_ledger: bool = True,
 ) -> str:
     """Write the landing zone to `out` and the ground truth to `<out>_truth/`.
+
+    `with_ledger=False`: an ERP that exports invoices but no GL entries (every
+    gl_entries.csv holds its header only; contracts §7, a revenue-only company).
 
     Returns a short human summary (files, rows per entity, bytes, seconds).
     """
@@ -62,7 +66,7 @@ def generate(
     from klantwaarde.generate.extracts import crm_specs, erp_specs, servicedesk_specs
     from klantwaarde.generate.ledger import build_ledger
     from klantwaarde.generate.servicedesk import build_servicedesk
-    from klantwaarde.generate.truth import truth_dir, write_truth
+    from klantwaarde.generate.truth import truth_dir, write_company_config, write_truth
 
     t0 = time.perf_counter()
     if customers < 10:
@@ -91,12 +95,14 @@ def generate(
     erp = timed("erp", build_erp, _rng(seed, 2), co, tl, dirty_rate)
     crm = timed("crm", build_crm, _rng(seed, 3), co, tl, seed)
     sd = timed("servicedesk", build_servicedesk, _rng(seed, 4), co, crm, tl, seed)
-    gl, drivers = timed("ledger", build_ledger, _rng(seed, 5), co, erp, crm.activities, sd, tl)
+    gl, drivers, capacity = timed(
+        "ledger", build_ledger, _rng(seed, 5), co, erp, crm.activities, sd, tl
+    )
     t_sim = time.perf_counter() - t0
 
     planter = faults_mod.Planter(_rng(seed, 6), dirty_rate, tl, seed)
     specs = {
-        "erp": erp_specs(co, erp, gl),
+        "erp": erp_specs(co, erp, gl if with_ledger else gl.iloc[0:0]),
         "crm": crm_specs(crm, seed),
         "servicedesk": servicedesk_specs(co, crm, sd),
     }
@@ -116,7 +122,9 @@ def generate(
     }
     summary["faults"] = planter.counts()
     summary["faulty_rows_sent_again"] = planter.resent
+    summary["practical_capacity_minutes"] = capacity
     write_truth(out, co, crm, sd, planter.records, summary)
+    write_company_config(truth_dir(out) / "config", capacity)
 
     seconds = time.perf_counter() - t0
     n_files = sum(s["files"] for s in writer.stats.values())
@@ -138,7 +146,7 @@ def generate(
             f"  planted faults: {sum(planter.counts().values()):,} "
             f"({', '.join(f'{k} {v}' for k, v in sorted(planter.counts().items()))})"
         )
-    lines.append(f"  ground truth: {truth_dir(out)}")
+    lines.append(f"  ground truth: {truth_dir(out)} (the company's cost model: config/)")
     return "\n".join(lines)
 
 

@@ -4,9 +4,10 @@ Revenue (8000 products, 8100 services; credits, negative) and cost of goods sold
 (7000, debit) are booked per invoice day and add up exactly, in EUR cents, to the
 invoice lines (price corrections get an adjustment entry dated on the invoice day).
 Costs are booked monthly on the last day of the month, sized by the activity volumes:
-volume-driven pools at a cost per driver unit, time-driven pools so that the recorded
-minutes are 75–95 % of the practical capacity the cost pays for (capacity cost rates
-as in ARCHITECTURE.md), credit costs from overdue invoices, receivables and write-offs.
+volume-driven pools at a cost per driver unit, time-driven pools as a fixed staff (whole
+FTEs sized so that an average month uses about 85 % of their practical minutes; the
+staff's capacity is the company's `practical_capacity_minutes`, `staff_capacity`),
+credit costs from overdue invoices, receivables and write-offs.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ TIME_DRIVEN = {
     "inside_sales": (5200, 6600),
     "customer_service": (4800, 6600),
 }
+# the share of its practical minutes an average month asks of a time-driven staff
+TARGET_UTILISATION = 0.85
 COST_PER_ORDER = 15.00
 COST_PER_LINE = 0.80
 COST_PER_INVOICE = 0.40
@@ -78,7 +81,9 @@ def build_ledger(
     activities: dict[str, np.ndarray],
     sd: ServiceDesk,
     tl: Timeline,
-) -> tuple[pd.DataFrame, dict]:
+) -> tuple[pd.DataFrame, dict, dict[str, int]]:
+    """The GL entries, the monthly driver volumes the costs were sized on, and the
+    practical capacity (minutes a month) of each time-driven pool's staff."""
     rows: list[pd.DataFrame] = []
     orig = {
         k: column(erp.lines, k, (0, 1))
@@ -212,7 +217,9 @@ def build_ledger(
     balance = np.cumsum(diff)[:n_days]
     euro_days_m = np.add.reduceat(balance, ms[:-1]) if n_days else np.zeros(n_m)
 
-    util = rng.uniform(0.78, 0.92, (3, n_m))
+    minutes = {"field_sales": visit_min, "inside_sales": call_min, "customer_service": ticket_min}
+    staff = {pool: staff_capacity(minutes[pool], *TIME_DRIVEN[pool]) for pool in TIME_DRIVEN}
+    salary = {pool: staff[pool][0] * TIME_DRIVEN[pool][0] * np.ones(n_m) for pool in staff}
     noise = rng.uniform(0.95, 1.05, (8, n_m))
     cost = {
         ("4100", "Salaries order desk", 0.85): orders_m * COST_PER_ORDER * noise[0],
@@ -223,10 +230,10 @@ def build_ledger(
         * noise[1],
         ("4200", "Carrier invoices", 0.8): deliveries_m * COST_PER_DELIVERY * noise[2],
         ("4200", "Warehouse dispatch", 0.2): deliveries_m * COST_PER_DELIVERY * noise[2],
-        ("4300", "Salaries field sales", 0.78): visit_min / util[0] * 7500 / 6000,
-        ("4310", "Lease cars, fuel and travel", 0.22): visit_min / util[0] * 7500 / 6000,
-        ("4350", "Salaries inside sales", 1.0): call_min / util[1] * 5200 / 6600,
-        ("4400", "Salaries customer service", 1.0): ticket_min / util[2] * 4800 / 6600,
+        ("4300", "Salaries field sales", 0.78): salary["field_sales"],
+        ("4310", "Lease cars, fuel and travel", 0.22): salary["field_sales"],
+        ("4350", "Salaries inside sales", 1.0): salary["inside_sales"],
+        ("4400", "Salaries customer service", 1.0): salary["customer_service"],
         ("4500", "Salaries credit management", 1.0): (overdue_m * COST_PER_OVERDUE) * noise[3],
         ("4600", "Interest on working capital", 1.0): euro_days_m * INTEREST_RATE / 365,
         ("4700", "Campaigns, fairs and catalogue", 1.0): revenue_m
@@ -265,9 +272,20 @@ def build_ledger(
         "ticket_minutes": ticket_min,
         "overdue_invoices": overdue_m,
         "receivable_euro_days": euro_days_m,
-        "utilisation": util,
     }
-    return gl, drivers
+    capacity = {pool: minutes for pool, (_, minutes) in staff.items()}
+    return gl, drivers, capacity
+
+
+def staff_capacity(
+    minutes_per_month: np.ndarray, cost_per_fte: float, minutes_per_fte: float
+) -> tuple[int, int]:
+    """Whole FTEs of a time-driven pool (at least one) and their practical minutes a month:
+    sized on the average month with activity at TARGET_UTILISATION."""
+    busy = minutes_per_month[minutes_per_month > 0]
+    average = float(busy.mean()) if len(busy) else 0.0
+    fte = max(1, int(np.ceil(average / TARGET_UTILISATION / minutes_per_fte)))
+    return fte, int(fte * minutes_per_fte)
 
 
 def _descriptions(gl: pd.DataFrame, tl: Timeline) -> pd.Series:

@@ -3,13 +3,16 @@
 `crm_accounts.csv` (accountid → customer_no, empty for CRM-only companies),
 `servicedesk_organizations.csv` (organization_id → customer_no, accountid),
 `faults.csv` (every planted fault: system, extract_date, file, line_no, key, fault) and
-`summary.json` (volumes, loss-makers, FX rates, drop dates, the ledger's drivers).
+`summary.json` (volumes, loss-makers, FX rates, drop dates, the ledger's drivers) and
+`config/`: the generated company's cost model, a config folder for `klantwaarde run
+--config` (the shipped example with the practical capacity of the company's staff).
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -19,13 +22,32 @@ from klantwaarde.generate.company import Company
 from klantwaarde.generate.crm import Crm
 from klantwaarde.generate.servicedesk import ServiceDesk
 
-TRUTH_FILES = ("crm_accounts.csv", "servicedesk_organizations.csv", "faults.csv", "summary.json")
+TRUTH_FILES = (
+    "crm_accounts.csv",
+    "servicedesk_organizations.csv",
+    "faults.csv",
+    "summary.json",
+    "config",
+)
 FAULT_COLUMNS = ("system", "extract_date", "file", "line_no", "key", "fault")
 
 
 def truth_dir(out: Path) -> Path:
     out = Path(out)
     return out.parent / f"{out.name}_truth"
+
+
+def write_company_config(folder: Path, capacity: dict[str, int]) -> Path:
+    """The shipped example config with each time-driven pool's practical capacity set to
+    the generated staff's (`capacity`: pool -> minutes a month)."""
+    from klantwaarde.config import DEFAULT_CONFIG_DIR
+
+    shutil.copytree(DEFAULT_CONFIG_DIR, folder, dirs_exist_ok=True)
+    pools = pd.read_csv(folder / "cost_pools.csv", dtype=str, keep_default_na=False)
+    for pool, minutes in capacity.items():
+        pools.loc[pools["cost_pool"] == pool, "practical_capacity_minutes"] = str(minutes)
+    pools.to_csv(folder / "cost_pools.csv", index=False, lineterminator="\n")
+    return folder
 
 
 def _cno(idx: np.ndarray) -> np.ndarray:

@@ -167,9 +167,9 @@ def segment(
 ) -> SegmentSummary:
     """Segment the mart as of `as_of`, split `budget` (EUR), write the results to `mart`.
 
-    Without `config`: `SegmentConfig.from_env()` (the defaults, or the YAML file named by
-    `$KLANTWAARDE_SEGMENT_CONFIG`)."""
-    config = config or SegmentConfig.from_env()
+    Without `config`: the shipped defaults (`SegmentConfig.default()`); a run passes its
+    config folder's settings."""
+    config = config or SegmentConfig.default()
     total_cents = budget_cents(budget)
     inputs = read_customers(con, as_of)
     everyone = inputs.customers

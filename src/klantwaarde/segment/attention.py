@@ -1,7 +1,7 @@
 """The second 20/80 rule: attention against profit.
 
 Attention is effort in the window: sales and service minutes (`effort_minutes_12m`).
-Population: the served customers (see `whale.served`).
+Population: the customers of the window (see `whale.customers_of_the_window`).
 
 - `least_profit_attention`: customers ordered by window contribution, lowest first (ties by
   customer_key); the smallest such set that takes at least `attention.attention_share`
@@ -21,7 +21,7 @@ import pandas as pd
 
 from klantwaarde.segment.config import AttentionConfig
 from klantwaarde.segment.ranking import cumulative_counts
-from klantwaarde.segment.whale import pct, served
+from klantwaarde.segment.whale import customers_of_the_window, pct
 
 COLUMNS = [
     "rule",
@@ -37,7 +37,8 @@ COLUMNS = [
 
 def attention_profit(customers: pd.DataFrame, config: AttentionConfig) -> pd.DataFrame:
     population = customers.loc[
-        served(customers), ["customer_key", "contribution_12m_cents", "effort_minutes_12m"]
+        customers_of_the_window(customers),
+        ["customer_key", "contribution_12m_cents", "effort_minutes_12m"],
     ]
     ascending = population.sort_values(
         ["contribution_12m_cents", "customer_key"], ascending=[True, True], kind="mergesort"
@@ -90,7 +91,7 @@ def attention_profit(customers: pd.DataFrame, config: AttentionConfig) -> pd.Dat
         f"{pct(r['contribution_share'])} of the profit and get {pct(r['effort_share'])} "
         "of the attention"
         if top_n
-        else "no served customers in the window"
+        else "no customers with revenue in the window"
     )
     rows.append(r)
     return pd.DataFrame(rows, columns=COLUMNS)

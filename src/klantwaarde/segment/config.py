@@ -1,8 +1,8 @@
-"""Segmentation settings: the defaults in `defaults.yml`, optionally overridden by a YAML file.
+"""Segmentation and future-value settings: the defaults in the shipped config folder's
+`settings.yml` (`config/settings.yml`), overridden by a config folder's own `settings.yml`
+(`klantwaarde.config`; keys not in it keep their defaults).
 
-Every threshold, share and label the segmentation uses comes from here. `segment()` without
-a config reads the YAML file named by `$KLANTWAARDE_SEGMENT_CONFIG` if set (keys not in it
-keep their defaults). Numbers are held as
+Every threshold, share and label the segmentation uses comes from here. Numbers are held as
 `Decimal` (parsed from their text, never through binary floats) so that tier sizes and
 shares are computed exactly.
 """
@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import copy
 import functools
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,7 @@ import yaml
 
 from klantwaarde.segment.errors import SegmentConfigError
 
-CONFIG_ENV = "KLANTWAARDE_SEGMENT_CONFIG"
+DEFAULTS_FILE = Path(__file__).resolve().parents[3] / "config" / "settings.yml"
 WHITNEY_CLASSES = ("YYY", "YYN", "YNY", "YNN", "NYY", "NYN", "NNY", "NNN")
 
 
@@ -118,6 +116,7 @@ class ValueMatrixConfig:
     profiteer: str = "profiteer"
     marginal: str = "marginal"
     unrated: str = "unrated"
+    no_revenue: str = "no_revenue"
     value_basis: str = "contribution"  # contribution | clv
 
 
@@ -175,13 +174,6 @@ class SegmentConfig:
         return cls.from_mapping({})
 
     @classmethod
-    def from_env(cls) -> SegmentConfig:
-        """`from_yaml($KLANTWAARDE_SEGMENT_CONFIG)` when that is set, else the defaults.
-        This is how `klantwaarde run` and the DAG pick up a controller's settings file."""
-        path = os.environ.get(CONFIG_ENV)
-        return cls.from_yaml(path) if path else cls.default()
-
-    @classmethod
     def from_yaml(cls, path: str | Path) -> SegmentConfig:
         """The defaults, with every key present in the YAML file at `path` replaced."""
         try:
@@ -199,13 +191,13 @@ class SegmentConfig:
 
 
 def default_mapping() -> dict[str, Any]:
-    """The parsed `defaults.yml` shipped inside the package (a fresh copy each call)."""
+    """The parsed shipped `config/settings.yml` (a fresh copy each call)."""
     return copy.deepcopy(_defaults_text_parsed())
 
 
 @functools.cache
 def _defaults_text_parsed() -> dict[str, Any]:
-    text = resources.files("klantwaarde.segment").joinpath("defaults.yml").read_text("utf-8")
+    text = DEFAULTS_FILE.read_text("utf-8")
     return yaml.safe_load(text)
 
 
@@ -284,6 +276,7 @@ def _build(raw: Mapping[str, Any]) -> SegmentConfig:
         profiteer=str(labels["low_high"]),
         marginal=str(labels["low_low"]),
         unrated=str(labels["unrated"]),
+        no_revenue=str(labels["no_revenue"]),
         value_basis=_choice(v["value_basis"], "value_matrix.value_basis", ("contribution", "clv")),
     )
 

@@ -39,7 +39,7 @@ def dimensions(config: SegmentConfig) -> dict[str, tuple[str, ...]]:
     if p.inactive_class is None:
         pareto = (*pareto, UNCLASSIFIED)
     pareto = tuple(dict.fromkeys(pareto))
-    quadrants = (v.partner, v.potential_defector, v.profiteer, v.marginal, v.unrated)
+    quadrants = (v.partner, v.potential_defector, v.profiteer, v.marginal, v.unrated, v.no_revenue)
     return {
         "curry_tier": config.curry.labels,
         "whitney_class": WHITNEY_CLASSES,

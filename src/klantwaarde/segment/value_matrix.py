@@ -11,7 +11,8 @@ is rated). A value at or above its split point is high.
 
 Quadrants: partner (high, high), potential_defector (high value of, low value for),
 profiteer (low of, high for), marginal (low, low). Customers without rated tickets in the
-window are `unrated`. Every customer, active or not, is placed.
+window are `unrated`. The matrix is about customers, those with revenue in the window:
+the others (prospects, lapsed customers) are `no_revenue`.
 """
 
 from __future__ import annotations
@@ -73,12 +74,19 @@ def value_quadrant(
     high_for = satisfaction >= split.satisfaction
     quadrant = np.select(
         [
+            ~customers["is_active"].astype(bool),
             satisfaction.isna(),
             high_of & high_for,
             high_of & ~high_for,
             ~high_of & high_for,
         ],
-        [config.unrated, config.partner, config.potential_defector, config.profiteer],
+        [
+            config.no_revenue,
+            config.unrated,
+            config.partner,
+            config.potential_defector,
+            config.profiteer,
+        ],
         default=config.marginal,
     )
     return pd.Series(quadrant, index=customers.index, dtype=object)

@@ -1,9 +1,10 @@
 """The whale curve (Kaplan): cumulative contribution against cumulative customers.
 
-Population: the served customers of the window, those that are active, or have a non-zero
-window contribution, or took attention (effort minutes); untouched prospects and long-gone
-customers with nothing in the window would only stretch the customer axis. The unassigned
-member is never in it.
+Population: the customers of the window, those with revenue in it (`is_active`). What
+the others cost is not a customer's loss and is shown apart: prospects (never bought:
+CRM accounts with visits and calls, organisations with tickets) as acquisition cost, and
+customers who bought before but not in the window as lapsed. The unassigned member is
+never in it.
 
 Customers are ranked by window contribution, highest first, ties by customer_key. The
 curve ends at (100%, 100%) by construction (shares are exact ratios of integer cents).
@@ -20,13 +21,14 @@ import numpy as np
 import pandas as pd
 
 
-def served(customers: pd.DataFrame) -> pd.Series:
-    """The whale-curve and attention population (see the module docstring)."""
-    return (
-        customers["is_active"].astype(bool)
-        | (customers["contribution_12m_cents"] != 0)
-        | (customers["effort_minutes_12m"] > 0)
-    )
+def customers_of_the_window(customers: pd.DataFrame) -> pd.Series:
+    """The whale-curve, attention and value-matrix population (see the module docstring)."""
+    return customers["is_active"].astype(bool)
+
+
+def prospects(customers: pd.DataFrame) -> pd.Series:
+    """Never bought: their cost is acquisition cost."""
+    return ~customers["has_bought"].astype(bool)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,10 @@ class WhaleSummary:
     loss_making_share: float | None
     loss_making_contribution_cents: int
     sentence: str
+    prospect_count: int = 0
+    acquisition_cost_cents: int = 0
+    lapsed_count: int = 0
+    lapsed_contribution_cents: int = 0
 
     def as_row(self) -> dict:
         """The `mart.whale_curve_summary` row (money in cents)."""
@@ -55,6 +61,10 @@ class WhaleSummary:
             "loss_making_share": self.loss_making_share,
             "loss_making_contribution_cents": self.loss_making_contribution_cents,
             "summary_sentence": self.sentence,
+            "prospect_count": self.prospect_count,
+            "acquisition_cost_cents": self.acquisition_cost_cents,
+            "lapsed_count": self.lapsed_count,
+            "lapsed_contribution_cents": self.lapsed_contribution_cents,
         }
 
 
@@ -68,7 +78,18 @@ def pct(share: float | None) -> str:
 
 def whale_curve(customers: pd.DataFrame) -> tuple[pd.DataFrame, WhaleSummary]:
     """The curve (rank, customer_key, contribution, cumulative shares) and its summary."""
-    population = customers.loc[served(customers), ["customer_key", "contribution_12m_cents"]]
+    inside = customers_of_the_window(customers)
+    population = customers.loc[inside, ["customer_key", "contribution_12m_cents"]]
+    # outside the curve: prospects with a cost, and lapsed customers with anything
+    contribution = customers["contribution_12m_cents"].astype("int64")
+    is_prospect = ~inside & prospects(customers) & (contribution != 0)
+    is_lapsed = ~inside & ~prospects(customers) & (contribution != 0)
+    apart = {
+        "prospect_count": int(is_prospect.sum()),
+        "acquisition_cost_cents": -int(contribution[is_prospect].sum()),
+        "lapsed_count": int(is_lapsed.sum()),
+        "lapsed_contribution_cents": int(contribution[is_lapsed].sum()),
+    }
     curve = population.sort_values(
         ["contribution_12m_cents", "customer_key"], ascending=[False, True], kind="mergesort"
     ).reset_index(drop=True)
@@ -91,7 +112,7 @@ def whale_curve(customers: pd.DataFrame) -> tuple[pd.DataFrame, WhaleSummary]:
     loss_cents = int(curve.loc[losers, "contribution_12m_cents"].sum())
     if n == 0:
         return curve, WhaleSummary(
-            0, 0, 0, None, None, 0, 0, None, 0, "no served customers in the window"
+            0, 0, 0, None, None, 0, 0, None, 0, "no customers with revenue in the window", **apart
         )
     peak_index = int(curve["cumulative_contribution_cents"].to_numpy().argmax())
     peak_cents = int(curve.loc[peak_index, "cumulative_contribution_cents"])
@@ -119,4 +140,5 @@ def whale_curve(customers: pd.DataFrame) -> tuple[pd.DataFrame, WhaleSummary]:
         loss_making_share=loss_share,
         loss_making_contribution_cents=loss_cents,
         sentence=sentence,
+        **apart,
     )

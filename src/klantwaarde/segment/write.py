@@ -72,6 +72,11 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("loss_making_share", "DOUBLE"),
         ("loss_making_contribution", MONEY),
         ("summary_sentence", "VARCHAR"),
+        # outside the curve: prospects' cost (acquisition) and lapsed customers
+        ("prospect_count", "INTEGER"),
+        ("acquisition_cost", MONEY),
+        ("lapsed_count", "INTEGER"),
+        ("lapsed_contribution", MONEY),
     ),
     "segment_summary": (
         ("as_of_date", "DATE"),

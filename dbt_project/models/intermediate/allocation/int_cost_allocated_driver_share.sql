@@ -1,6 +1,7 @@
 {#- Classic ABC: a driver_share pool's month is split over the source ids (an ERP
     customer_no, a CRM account, a service-desk organisation) by their share of the
-    month's driver quantity, exact to the cent (largest remainder, tie-break by system
+    month's driver quantity (with several activities: of Σ quantity × minutes_per_unit,
+    int_pool_activity_usage), exact to the cent (largest remainder, tie-break by system
     and source_id). A pool-month without any driver volume stays unallocated. -#}
 with
 
@@ -12,9 +13,23 @@ cost_pools_monthly as (
 
 ),
 
-source_drivers as (
+activity_usage as (
 
-    select * from {{ ref('int_source_drivers_monthly') }}
+    select * from {{ ref('int_pool_activity_usage') }}
+
+),
+
+source_usage as (
+
+    select
+        period_month,
+        cost_pool,
+        system,
+        source_id,
+        sum(driver_quantity)                        as driver_quantity,
+        sum(activity_minutes)                       as weighted_quantity
+    from activity_usage
+    group by all
 
 ),
 
@@ -27,23 +42,26 @@ pool_customer_drivers as (
         cost_pools_monthly.cost_class,
         cost_pools_monthly.driver,
         cost_pools_monthly.ledger_amount,
-        source_drivers.system,
-        source_drivers.source_id,
-        source_drivers.driver_quantity
+        source_usage.system,
+        source_usage.source_id,
+        -- one activity: its driver's quantity; several: the weighted sum
+        case when cost_pools_monthly.activity_count = 1 then source_usage.driver_quantity
+            else source_usage.weighted_quantity end as driver_quantity,
+        source_usage.weighted_quantity
     from cost_pools_monthly
-    inner join source_drivers
-        on cost_pools_monthly.period_month = source_drivers.period_month
-        and cost_pools_monthly.driver = source_drivers.driver
+    inner join source_usage
+        on cost_pools_monthly.period_month = source_usage.period_month
+        and cost_pools_monthly.cost_pool = source_usage.cost_pool
 
 ),
 
 allocated as (
 
-    select * from {{ allocate_largest_remainder(
+    select * exclude (weighted_quantity) from {{ allocate_largest_remainder(
         'pool_customer_drivers',
         group_by=['period_month', 'cost_pool'],
         amount='ledger_amount',
-        weight='driver_quantity * 100',
+        weight='round(weighted_quantity * 1000000)',
         tie_break='system, source_id'
     ) }}
 

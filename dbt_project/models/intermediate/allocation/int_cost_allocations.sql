@@ -57,11 +57,11 @@ not_allocated_by_policy as (
 unioned as (
 
     select * from allocated_driver_share
-    union all
+    union all by name
     select * from allocated_time_driven
-    union all
+    union all by name
     select * from allocated_direct
-    union all
+    union all by name
     select * from not_allocated_by_policy
 
 ),
@@ -77,6 +77,10 @@ final as (
         cast(system as varchar)                     as system,
         cast(source_id as varchar)                  as source_id,
         cast(driver_quantity as decimal(38, 2))     as driver_quantity,
+        -- time-driven pools: the minutes of the time equation, and whether the month
+        -- was over capacity (split by share of minutes instead of charged at the rate)
+        cast(used_minutes as decimal(38, 6))        as used_minutes,
+        cast(coalesce(is_over_capacity, false) as boolean) as is_over_capacity,
         cast(allocated_amount as decimal(18, 2))    as allocated_amount,
         cast(unallocated_amount as decimal(18, 2))  as unallocated_amount,
         cast(unallocated_reason as varchar)         as unallocated_reason

@@ -2,7 +2,7 @@
 {#- The invoice-line drivers per ERP customer_no × invoice month (no customer mapping).
     orders / deliveries: distinct order_no / delivery_no of the month's invoice lines,
     credit notes left out (a return is not a new order); invoice_lines: every line,
-    credit notes included. The month is the invoice month (the extract has no order date).
+    credit notes included; credit_notes: distinct credit-note invoice_no. The month is the invoice month (the extract has no order date).
     Incremental by whole months (a month only depends on its own invoice lines). -#}
 with
 
@@ -48,6 +48,18 @@ delivery_counts as (
 
 ),
 
+credit_note_counts as (
+
+    select customer_no, invoice_month, count(*) as credit_notes
+    from (
+        select distinct customer_no, invoice_month, invoice_no
+        from invoice_lines
+        where is_credit_note
+    ) as credit_notes
+    group by customer_no, invoice_month
+
+),
+
 final as (
 
     select
@@ -55,7 +67,8 @@ final as (
         line_counts.invoice_month                       as period_month,
         coalesce(order_counts.orders, 0)                as orders,
         line_counts.invoice_lines,
-        coalesce(delivery_counts.deliveries, 0)         as deliveries
+        coalesce(delivery_counts.deliveries, 0)         as deliveries,
+        coalesce(credit_note_counts.credit_notes, 0)    as credit_notes
     from line_counts
     left join order_counts
         on line_counts.customer_no is not distinct from order_counts.customer_no
@@ -63,6 +76,9 @@ final as (
     left join delivery_counts
         on line_counts.customer_no is not distinct from delivery_counts.customer_no
         and line_counts.invoice_month is not distinct from delivery_counts.invoice_month
+    left join credit_note_counts
+        on line_counts.customer_no is not distinct from credit_note_counts.customer_no
+        and line_counts.invoice_month is not distinct from credit_note_counts.invoice_month
 
 )
 

@@ -82,7 +82,7 @@ gl_entries_pooled as (
 
 cost_pools as (
 
-    select * from {{ ref('cost_pools') }}
+    select * from {{ ref('stg_config__cost_pools') }}
 
 ),
 

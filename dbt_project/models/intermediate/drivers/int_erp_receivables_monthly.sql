@@ -55,7 +55,7 @@ gl_entries_pooled as (
 
 cost_pools as (
 
-    select * from {{ ref('cost_pools') }}
+    select * from {{ ref('stg_config__cost_pools') }}
 
 ),
 

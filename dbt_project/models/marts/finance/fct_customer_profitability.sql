@@ -22,6 +22,13 @@ cost_monthly as (
 
 ),
 
+closed_months as (
+
+    -- a month is closed once the ledger holds its cost postings (doc block month_status)
+    select distinct period_month from {{ ref('int_gl_entries_pooled') }}
+
+),
+
 joined as (
 
     select
@@ -38,6 +45,17 @@ joined as (
 
 ),
 
+with_month_status as (
+
+    select
+        joined.*,
+        closed_months.period_month is not null                              as is_month_closed
+    from joined
+    left join closed_months
+        on joined.period_month = closed_months.period_month
+
+),
+
 final as (
 
     select
@@ -48,8 +66,9 @@ final as (
         cast(revenue - cogs as decimal(18, 2))                              as gross_margin,
         cast(cost_to_serve as decimal(18, 2))                               as cost_to_serve,
         cast(credit_cost as decimal(18, 2))                                 as credit_cost,
-        {{ contribution('revenue - cogs', 'cost_to_serve', 'credit_cost') }} as contribution
-    from joined
+        {{ contribution('revenue - cogs', 'cost_to_serve', 'credit_cost') }} as contribution,
+        cast(is_month_closed as boolean)                                    as is_month_closed
+    from with_month_status
 
 )
 

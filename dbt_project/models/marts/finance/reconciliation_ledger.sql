@@ -44,7 +44,9 @@ allocation_totals as (
         cost_pool,
         coalesce(sum(allocated_amount), 0)      as allocated_amount,
         coalesce(sum(unallocated_amount), 0)    as unallocated_amount,
-        coalesce(sum(driver_quantity) filter (where system is not null), 0) as driver_quantity
+        coalesce(sum(driver_quantity) filter (where system is not null), 0) as driver_quantity,
+        coalesce(sum(used_minutes) filter (where system is not null), 0) as used_minutes,
+        bool_or(is_over_capacity)               as is_over_capacity
     from cost_allocations
     group by period_month, cost_pool
 
@@ -92,14 +94,24 @@ final as (
         cast(coalesce(allocation_totals.driver_quantity, 0) as decimal(18, 2))  as driver_quantity,
         cast(coalesce(customer_counts.customer_count, 0) as bigint)             as customer_count,
         cast(coalesce(cost_pools_monthly.gl_entry_count, 0) as bigint)          as gl_entry_count,
-        -- time-driven pools: the capacity the ledger amount buys, and its rate
+        -- time-driven pools: the capacity, its rate, the minutes used and left unused
         cast(case when cost_pools_monthly.method = 'time_driven'
-            then cost_pools_monthly.fte_cost_per_month / cost_pools_monthly.practical_minutes_per_fte
+            then cost_pools_monthly.ledger_amount / cost_pools_monthly.practical_capacity_minutes
         end as decimal(18, 6))                                                  as capacity_cost_rate,
         cast(case when cost_pools_monthly.method = 'time_driven'
-            then round(cost_pools_monthly.ledger_amount * cost_pools_monthly.practical_minutes_per_fte
-                       / cost_pools_monthly.fte_cost_per_month, 2)
+            then cost_pools_monthly.practical_capacity_minutes
         end as decimal(18, 2))                                                  as practical_capacity_minutes,
+        cast(case when cost_pools_monthly.method = 'time_driven'
+            then coalesce(allocation_totals.used_minutes, 0)
+        end as decimal(18, 2))                                                  as used_minutes,
+        cast(case when cost_pools_monthly.method = 'time_driven'
+            then greatest(cost_pools_monthly.practical_capacity_minutes
+                          - coalesce(allocation_totals.used_minutes, 0), 0)
+        end as decimal(18, 2))                                                  as unused_capacity_minutes,
+        cast(case when cost_pools_monthly.method = 'time_driven'
+            then case when allocation_totals.is_over_capacity then 'over_capacity'
+                      else 'within_capacity' end
+        end as varchar)                                                         as capacity_status,
         -- GL money the loader holds in quarantine: not in ledger_amount, never hidden
         cast(coalesce(quarantined_gl_entries.quarantined_amount, 0) as decimal(18, 2))
                                                                                 as quarantined_amount,

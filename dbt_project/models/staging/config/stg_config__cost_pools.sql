@@ -1,0 +1,15 @@
+with
+
+source as (
+
+    select * from {{ source('config', 'cost_pools') }}
+
+),
+
+final as (
+
+    select * from source
+
+)
+
+select * from final

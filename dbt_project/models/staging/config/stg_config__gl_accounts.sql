@@ -1,0 +1,15 @@
+with
+
+source as (
+
+    select * from {{ source('config', 'gl_accounts') }}
+
+),
+
+final as (
+
+    select * from source
+
+)
+
+select * from final
