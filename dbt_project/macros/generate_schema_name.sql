@@ -1,5 +1,9 @@
 {#- Use the configured schema name as it is (`mart`, `staging`, ...), not
-    `<target schema>_<custom schema>`: the mart schema name is a contract. -#}
+    `<target schema>_<custom schema>`: the mart schema name is a contract. A scenario
+    (`klantwaarde scenario`, var `scenario_schema_prefix`) builds its models beside the
+    actuals, in `<prefix><schema>`; the models it does not select are read from the
+    actuals (dbt's --defer). -#}
 {% macro generate_schema_name(custom_schema_name, node) -%}
-    {%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name | trim }}{%- endif -%}
+    {%- set schema = target.schema if custom_schema_name is none else custom_schema_name | trim -%}
+    {{ var('scenario_schema_prefix', '') }}{{ schema }}
 {%- endmacro %}

@@ -182,7 +182,14 @@ def _counts(result: Any) -> dict[str, int]:
     return counts
 
 
-def invoke(settings: RunSettings, args: Sequence[str], *, what: str, manifest: Any = None) -> Any:
+def invoke(
+    settings: RunSettings,
+    args: Sequence[str],
+    *,
+    what: str,
+    manifest: Any = None,
+    target_name: str = "dbt_target",
+) -> Any:
     """Run one dbt command in-process; raise BuildError naming every failing node.
 
     `manifest`: a project parsed by `parse` (dbt then does not parse again); the vars of
@@ -193,7 +200,7 @@ def invoke(settings: RunSettings, args: Sequence[str], *, what: str, manifest: A
 
     from klantwaarde import progress
 
-    target = settings.output_dir / "dbt_target"
+    target = settings.output_dir / target_name
     full_args = [
         *args,
         *(["--no-write-json"] if manifest is not None else []),

@@ -127,6 +127,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="total commercial budget to split over segments (EUR)",
     )
 
+    scenario = commands.add_parser(
+        "scenario",
+        help="what-if: allocation and profitability with another cost model (and prices), "
+        "beside the actuals (mart.scenario_profitability)",
+    )
+    scenario.add_argument(
+        "--warehouse", type=Path, required=True, help="the working DuckDB file of the actuals"
+    )
+    scenario.add_argument(
+        "--name", required=True, help="the scenario's name; running a name again replaces it"
+    )
+    scenario.add_argument(
+        "--config",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="the scenario's config folder (files it does not hold keep the shipped example's),"
+        " with price_changes.csv (product_group, change_pct) where prices change",
+    )
+    scenario.add_argument(
+        "--as-of",
+        type=_date,
+        default=None,
+        dest="as_of",
+        help="the months up to this date (YYYY-MM-DD; default: the last night built)",
+    )
+
     report = commands.add_parser(
         "report", help="rebuild the report (published/report/index.html) from the published mart"
     )
@@ -182,6 +209,14 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
             print(result)
+        elif args.command == "scenario":
+            from klantwaarde.scenario import run_scenario
+            from klantwaarde.settings import RunSettings
+
+            settings = RunSettings(
+                landing=args.warehouse.parent, warehouse=args.warehouse, as_of=date.today()
+            )
+            print(run_scenario(settings, args.name, args.config, args.as_of))
         elif args.command == "report":
             from klantwaarde.report import build_report
             from klantwaarde.report.figures import ReportError

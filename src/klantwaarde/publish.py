@@ -139,6 +139,14 @@ def _published_build(published: Path, settings: RunSettings) -> datetime | None:
         con.close()
 
 
+def is_published_build_current(settings: RunSettings) -> bool:
+    """Whether the published file reflects the working warehouse's last build (so that
+    publishing again only adds what was written since, such as a scenario)."""
+    builds = _builds(settings.warehouse, settings)
+    published = _published_build(settings.published_path, settings)
+    return bool(builds) and published is not None and published == builds[0].built_at
+
+
 def _columns(con: duckdb.DuckDBPyConnection, database: str | None, table: str) -> list[tuple]:
     """(name, type) of the columns of `mart.<table>` in `database` (None: the file's own)."""
     where = "database_name = ?" if database else "database_name = current_database()"

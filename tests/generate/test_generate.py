@@ -56,6 +56,7 @@ def test_layout_initial_plus_seven_nights(clean: Path) -> None:
         "servicedesk_organizations.csv",
         "faults.csv",
         "summary.json",
+        "config",
     }
 
 

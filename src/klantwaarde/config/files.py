@@ -35,6 +35,7 @@ ACCOUNT_CLASSES = ("revenue", "cogs", "cost")
 # the pool of GL cost the map does not know; no config may define it
 UNMAPPED_POOL = "unmapped"
 SETTINGS_FILE = "settings.yml"
+PRICE_CHANGES_FILE = "price_changes.csv"
 
 # file -> (required columns, optional columns)
 COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -249,7 +250,7 @@ def load_config(folder: Path | str | None = None) -> CompanyConfig:
     strangers = sorted(
         p.name
         for p in folder.iterdir()
-        if p.name not in (*COLUMNS, SETTINGS_FILE, "price_changes.csv", "README.md")
+        if p.name not in (*COLUMNS, SETTINGS_FILE, PRICE_CHANGES_FILE, "README.md")
         and not p.name.startswith(".")
     )
     if strangers:
@@ -263,3 +264,45 @@ def load_config(folder: Path | str | None = None) -> CompanyConfig:
     for name, path in sorted(sources.items()):
         digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return CompanyConfig(folder, tables, segments, digest.hexdigest(), sources)
+
+
+def load_price_changes(folder: Path | str) -> dict[str, tuple[Decimal, int]]:
+    """`price_changes.csv` of a scenario's config folder (contracts §6): product_group →
+    (change_pct, its row; 10 = prices 10 % up); {} when the folder holds none."""
+    path = Path(folder).resolve() / PRICE_CHANGES_FILE
+    if not path.is_file():
+        return {}
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            missing = {"product_group", "change_pct"} - set(reader.fieldnames or ())
+            if missing:
+                raise ConfigError(
+                    f"config {path} row 1: missing column(s) {', '.join(sorted(missing))}"
+                )
+            changes: dict[str, tuple[Decimal, int]] = {}
+            for row in reader:
+                line = reader.line_num
+                group = (row["product_group"] or "").strip()
+                text = (row["change_pct"] or "").strip()
+                if not group:
+                    raise ConfigError(f"config {path} row {line}: product_group is empty")
+                if group in changes:
+                    raise ConfigError(
+                        f"config {path} row {line}: duplicate product_group {group} "
+                        f"(first on row {changes[group][1]})"
+                    )
+                try:
+                    pct = Decimal(text)
+                except InvalidOperation:
+                    raise ConfigError(
+                        f"config {path} row {line}: change_pct {text!r} is not a number"
+                    ) from None
+                if not pct.is_finite() or pct <= -100:
+                    raise ConfigError(
+                        f"config {path} row {line}: change_pct {text!r} must be above -100"
+                    )
+                changes[group] = (pct, line)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config {path}: not UTF-8 text ({exc.reason})") from exc
+    return changes

@@ -14,8 +14,7 @@ final as (
         cast('{{ var("as_of_date") }}' as date)     as as_of_date,
         cast(config_dir as varchar)                 as config_dir,
         cast(config_fingerprint as varchar)         as config_fingerprint,
-        cast(config_files as varchar)               as config_files,
-        cast(read_at as timestamp)                  as read_at
+        cast(config_files as varchar)               as config_files
     from config_version
 
 )
