@@ -122,7 +122,7 @@ MART = Asset(name="klantwaarde_mart", uri=f"file://{PUBLISHED}")
     },
 )
 def klantwaarde_nightly():
-    @task(retries=0)
+    @task
     def configure() -> dict:
         return run_step("configure")
 

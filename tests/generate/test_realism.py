@@ -121,6 +121,8 @@ def test_time_driven_pools_are_a_fixed_staff_sized_on_the_average_month(clean: P
         assert (abs(cost - fte * fte_cost) < 0.02).all(), (pool, cost.to_dict())
         busy = minutes[pool][minutes[pool] > 0]
         assert 0 < busy.mean() / capacity <= TARGET_UTILISATION + 1e-9, (pool, busy.mean())
+
+
 def test_pareto_roughly_20_80(clean: Path) -> None:
     s = json.loads((truth_dir(clean) / "summary.json").read_text())
     lines = _lines(clean)

@@ -70,6 +70,13 @@ def make_warehouse(path: Path, *, revenue: str = "100.00", imbalance: str = "0.0
         con.execute(QUARANTINED_GL_SQL)
         con.execute(
             """
+            create or replace table mart.ledger_months as
+            select * from (values (date '2025-01-01', 'closed'), (date '2025-02-01', 'closed'))
+                as t(period_month, month_status)
+            """
+        )
+        con.execute(
+            """
             update mart.reconciliation_ledger
                set allocated_amount = allocated_amount - cast(? as decimal(18,2)),
                    difference = cast(? as decimal(18,2))

@@ -51,9 +51,10 @@ def _run_cli(tmp_path, *extra: str) -> subprocess.CompletedProcess:
 
 def test_run_says_each_step_as_it_starts_and_quiet_silences_it(tmp_path):
     talking = _run_cli(tmp_path)
-    assert talking.stdout.splitlines() == [
-        "wait_for_drops: complete drops from all three systems …"
-    ]
+    lines = talking.stdout.splitlines()
+    assert lines[0] == "configure: the config folder: cost model and thresholds …"
+    assert lines[1].startswith("configure: done in ")
+    assert lines[2:] == ["wait_for_drops: complete drops from all three systems …"]
     assert len(talking.stderr.strip().splitlines()) == 1
     quiet = _run_cli(tmp_path, "--quiet")
     assert quiet.stdout == ""

@@ -34,6 +34,11 @@ class Figures:
     top: list[dict[str, Any]]
     bottom: list[dict[str, Any]]
     clv: dict[str, Any] = field(default_factory=dict)  # empty without future value
+    months: dict[str, list[str]] = field(default_factory=dict)  # month_status -> months
+    contribution_window: tuple[date | None, date | None] = (None, None)
+    capacity: list[dict[str, Any]] = field(default_factory=list)  # time-driven pool-months
+    scenarios: list[dict[str, Any]] = field(default_factory=list)
+    scenario: dict[str, Any] = field(default_factory=dict)  # the latest, against actuals
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
@@ -214,7 +219,85 @@ def _read(con: duckdb.DuckDBPyConnection) -> Figures:
                 "highest": _rows(con, clv_rank.format(order="desc"), p),
                 "lowest": _rows(con, clv_rank.format(order="asc"), p),
             }
-    return Figures(
+    figures = Figures(
         as_of, headline, whale, whale_summary, segments, budget, attention, decay,
         reconciliation, totals, data_quality, issues, top, bottom, clv,
     )  # fmt: skip
+    _read_months(con, figures)
+    _read_scenarios(con, figures)
+    return figures
+
+
+def _read_months(con: duckdb.DuckDBPyConnection, f: Figures) -> None:
+    """Open and closed months, the contribution window, time-driven capacity."""
+    if _has(con, "ledger_months"):
+        f.months = {
+            status: list(months)
+            for status, months in con.execute(
+                "select month_status, list(strftime(period_month, '%Y-%m') order by period_month)"
+                " from mart.ledger_months group by 1"
+            ).fetchall()
+        }
+    f.contribution_window = con.execute(
+        "select min(contribution_window_start_month), max(contribution_window_end_month)"
+        " from mart.fct_customer_value_window where as_of_date = ?",
+        [f.as_of],
+    ).fetchone()
+    f.capacity = _rows(
+        con,
+        """
+        select strftime(period_month, '%Y-%m') as month, cost_pool, ledger_amount,
+               practical_capacity_minutes, used_minutes, unused_capacity_minutes,
+               capacity_cost_rate, unallocated_amount as unused_capacity_cost, capacity_status
+        from mart.reconciliation_ledger
+        where method = 'time_driven' and period_month >= ?
+        order by period_month desc, cost_pool""",
+        [f.contribution_window[0] or f.as_of],
+    )
+
+
+def _read_scenarios(con: duckdb.DuckDBPyConnection, f: Figures) -> None:
+    """Every scenario run, and the latest against the actuals: both whale curves over the
+    contribution window and the customers who cross from profit to loss."""
+    if not _has(con, "scenarios"):
+        return
+    f.scenarios = _rows(con, "select * from mart.scenarios order by run_at desc")
+    if not f.scenarios:
+        return
+    latest = f.scenarios[0]
+    per_customer = """
+        select p.customer_key, d.customer_name,
+               sum(p.actual_contribution) as actual, sum(p.contribution) as scenario,
+               sum(p.actual_revenue) as actual_revenue
+        from mart.scenario_profitability p join mart.dim_customer d using (customer_key)
+        where p.scenario = ? and p.period_month between ? and ?
+        group by all"""
+    window = [latest["scenario"], latest["window_start_month"], latest["window_end_month"]]
+
+    def curve(column: str) -> list[tuple[float, float]]:
+        values = [
+            float(v)
+            for (v,) in con.execute(
+                f"select {column} from ({per_customer}) where actual_revenue > 0"
+                f" order by {column} desc, customer_key",
+                window,
+            ).fetchall()
+        ]
+        total, n, running, points = sum(values), len(values), 0.0, []
+        for i, value in enumerate(values, 1):
+            running += value
+            points.append((i / n, running / total if total > 0 else 0.0))
+        return points
+
+    f.scenario = {
+        **latest,
+        "actual_curve": curve("actual"),
+        "scenario_curve": curve("scenario"),
+        "to_loss": _rows(
+            con,
+            f"select customer_name, actual, scenario, scenario - actual as change"
+            f" from ({per_customer}) where actual >= 0 and scenario < 0"
+            " order by scenario - actual, customer_key limit 50",
+            window,
+        ),
+    }

@@ -14,7 +14,7 @@ CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px;color:#222;
 max-width:1200px}
 h1{margin-bottom:0}h2{border-bottom:2px solid #1f6f8b;padding-bottom:4px;margin-top:36px}
-.sub{color:#666;margin-top:4px}.cards{display:flex;flex-wrap:wrap;gap:12px}
+.sub{color:#666;margin-top:4px}.warn{color:#bc4749;font-weight:600}.cards{display:flex;flex-wrap:wrap;gap:12px}
 .card{border:1px solid #ddd;border-radius:6px;padding:10px 14px;min-width:150px}
 .card .v{font-size:20px;font-weight:600}.card .k{color:#666;font-size:12px}
 .row{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}
@@ -77,12 +77,75 @@ def card(label: str, value: str, figure: str, exact: Any) -> str:
     )
 
 
+def _month_notes(f: Figures) -> str:
+    notes = []
+    if "no_ledger" in f.months:
+        notes.append(
+            '<p class="warn" data-figure="month_status" data-value="no_ledger">The ledger is '
+            "empty: no GL cost postings. Cost-to-serve and credit cost are zero because there "
+            "is nothing to allocate, not because serving customers costs nothing.</p>"
+        )
+    if f.months.get("open"):
+        notes.append(
+            f'<p class="sub" data-figure="open_months" data-value="{",".join(f.months["open"])}">'
+            f"Open (costs not posted yet): {', '.join(f.months['open'])}.</p>"
+        )
+    if f.months.get("missing_costs"):
+        missing = ", ".join(f.months["missing_costs"])
+        notes.append(
+            f'<p class="warn" data-figure="missing_costs" data-value="{missing}">No cost '
+            f"postings in {missing} while later months have them: those months' "
+            "cost-to-serve is missing, not zero.</p>"
+        )
+    return "".join(notes)
+
+
+def _scenario_section(f: Figures) -> list[str]:
+    if not f.scenarios:
+        return []
+    s = f.scenario
+    start, end = (
+        m.strftime("%Y-%m") if m else "?" for m in (s["window_start_month"], s["window_end_month"])
+    )
+    change = s["scenario_contribution"] - s["actual_contribution"]
+    return [
+        "<h2>Scenarios: what if</h2>",
+        table(f.scenarios, [("scenario", "scenario"), ("as_of_date", "as of"),
+                            ("run_at", "run"), ("config_fingerprint", "config"),
+                            ("price_changes", "price changes"),
+                            ("actual_contribution", "actual contribution"),
+                            ("scenario_contribution", "scenario contribution"),
+                            ("customers_profit_to_loss", "profit → loss"),
+                            ("customers_loss_to_profit", "loss → profit")], "scenarios"),
+        f"<h3>{escape(str(s['scenario']))} against the actuals, {start} to {end}</h3>",
+        '<div class="row">',
+        svg.line_chart(s["actual_curve"], "scenario_whale_curve",
+                       second=("actuals", str(s["scenario"]), s["scenario_curve"])),
+        f'<div class="note"><p>Contribution {eur(s["actual_contribution"])} → '
+        f'<b data-figure="scenario_contribution" data-value="{eur(s["scenario_contribution"])}">'
+        f'{eur(s["scenario_contribution"])}</b> ({eur(change)}).</p>'
+        f'<p><b data-figure="scenario_profit_to_loss" '
+        f'data-value="{s["customers_profit_to_loss"]}">{s["customers_profit_to_loss"]:,}</b> '
+        f"customers cross from profit to loss, {s['customers_loss_to_profit']:,} from loss "
+        "to profit.</p></div>",
+        "</div>",
+        table(s["to_loss"], [("customer_name", "customer"), ("actual", "actual contribution"),
+                             ("scenario", "scenario contribution"), ("change", "change")],
+              "scenario_profit_to_loss"),
+    ]  # fmt: skip
+
+
 def render(f: Figures) -> str:
     h = f.headline
+    start, end = (m.strftime("%Y-%m") if m else "?" for m in f.contribution_window)
+    no_ledger = "no_ledger" in f.months
     parts = [
         f"<h1>klantwaarde: customer value as of {f.as_of.isoformat()}</h1>",
-        '<p class="sub">Window: the last 12 months. Amounts in EUR. Read from the published '
-        "mart; every figure reconciles to the general ledger.</p>",
+        '<p class="sub">Revenue: the 12 months up to the as-of date. Contribution: the last '
+        f'12 closed months (<span data-figure="contribution_window">{start} to {end}</span>), '
+        "so that no month's revenue counts without its cost. Amounts in EUR. Read from the "
+        "published mart; every figure reconciles to the general ledger.</p>",
+        _month_notes(f),
         '<div class="cards">',
         card("customers", f"{h['customers']:,}", "customers", h["customers"]),
         card("active customers", f"{h['active_customers']:,}", "active_customers",
@@ -111,7 +174,13 @@ def render(f: Figures) -> str:
         f"{eur(w['total_contribution'])}).</p>"
         f"<p>Tail: {w['loss_making_count']:,} loss-making customers take "
         f'<b data-figure="whale_tail" data-value="{eur(w["loss_making_contribution"])}">'
-        f"{eur(w['loss_making_contribution'])}</b> off it.</p></div>",
+        f"{eur(w['loss_making_contribution'])}</b> off it.</p>"
+        "<p>The curve holds the customers with revenue in the window. Apart: "
+        f"{w.get('prospect_count') or 0:,} prospects cost "
+        f'<b data-figure="acquisition_cost" data-value="{eur(w.get("acquisition_cost"))}">'
+        f"{eur(w.get('acquisition_cost'))}</b> (acquisition cost); "
+        f"{w.get('lapsed_count') or 0:,} customers without revenue in the window "
+        f"contributed {eur(w.get('lapsed_contribution'))}.</p></div>",
         "</div>",
     ]
     curry = f.segments.get("curry_tier", [])
@@ -176,7 +245,15 @@ def render(f: Figures) -> str:
             "</div>",
         ]
     t = f.reconciliation_totals
-    parts += [
+    if no_ledger:
+        parts += [
+            "<h2>Reconciliation with the general ledger</h2>",
+            '<p class="note" data-figure="ledger_empty">The ledger is empty: the ERP exported '
+            "no GL cost postings, so there is nothing to reconcile and nothing is reported as "
+            "balanced. Revenue, segments and future value are shown; cost-to-serve is zero "
+            "because there was no cost to allocate.</p>",
+        ]
+    parts += [] if no_ledger else [
         "<h2>Reconciliation with the general ledger</h2>",
         '<p class="note">Per cost pool and month: ledger = allocated + unallocated; the '
         "difference is 0.00 on every row of a published mart. Totals: ledger "
@@ -195,6 +272,23 @@ def render(f: Figures) -> str:
                                  ("difference", "difference"),
                                  ("reconciliation_status", "status")], "reconciliation"),
     ]  # fmt: skip
+    if f.capacity:
+        parts += [
+            "<h3>Time-driven pools: capacity and unused capacity</h3>",
+            '<p class="note">Rate = the pool\'s cost of the month / its practical capacity. '
+            "Customers are charged rate × the minutes of their activities; the cost of the "
+            "minutes nobody used is unused capacity, reported here and never charged. A month "
+            "over capacity is split by share of minutes.</p>",
+            table(f.capacity, [("month", "month"), ("cost_pool", "pool"),
+                               ("ledger_amount", "cost"),
+                               ("practical_capacity_minutes", "capacity (min)"),
+                               ("used_minutes", "used (min)"),
+                               ("unused_capacity_minutes", "unused (min)"),
+                               ("capacity_cost_rate", "rate / min"),
+                               ("unused_capacity_cost", "unused capacity"),
+                               ("capacity_status", "status")], "capacity"),
+        ]  # fmt: skip
+    parts += _scenario_section(f)
     if f.data_quality or f.landing_issues:
         parts += [
             "<h2>Data quality of the last nights</h2>",

@@ -17,12 +17,16 @@ def _frame(body: str, name: str, width: int = WIDTH, height: int = HEIGHT) -> st
 
 
 def line_chart(
-    points: list[tuple[float, float]], name: str, mark: tuple[float, float] | None = None
+    points: list[tuple[float, float]],
+    name: str,
+    mark: tuple[float, float] | None = None,
+    second: tuple[str, str, list[tuple[float, float]]] | None = None,
 ) -> str:
-    """x and y as shares (0..1 for x; y may exceed 1 or go below 0), with the y = 0 line."""
+    """x and y as shares (0..1 for x; y may exceed 1 or go below 0), with the y = 0 line.
+    `second`: (label of the first line, label of the second, its points), drawn beside."""
     if not points:
         points = [(0.0, 0.0)]
-    ys = [y for _, y in points] + [0.0, 1.0]
+    ys = [y for _, y in points] + [0.0, 1.0] + [y for _, y in (second[2] if second else [])]
     low, high = min(ys), max(ys)
     span = (high - low) or 1.0
 
@@ -46,6 +50,20 @@ def line_chart(
         "→ 100%</text>",
         f'<text x="4" y="{hy - 4:.1f}" font-size="11">100%</text>',
     ]
+    if second:
+        first_label, second_label, other = second
+        line = [xy(x, y) for x, y in [(0.0, 0.0), *other]]
+        other_path = " ".join(
+            f"{'L' if i else 'M'}{a:.1f},{b:.1f}" for i, (a, b) in enumerate(line)
+        )
+        body += [
+            f'<path d="{other_path}" fill="none" stroke="{COLORS[2]}" stroke-width="2.5" '
+            'stroke-dasharray="6 3"/>',
+            f'<text x="{WIDTH - PAD - 150}" y="{PAD + 2}" font-size="11" fill="{COLORS[0]}">'
+            f"━ {escape(first_label)}</text>",
+            f'<text x="{WIDTH - PAD - 150}" y="{PAD + 16}" font-size="11" fill="{COLORS[2]}">'
+            f"┅ {escape(second_label)}</text>",
+        ]
     if mark:
         mx, my = xy(*mark)
         body.append(f'<circle cx="{mx:.1f}" cy="{my:.1f}" r="5" fill="{COLORS[4]}"/>')

@@ -101,7 +101,9 @@ def _last_build(con: duckdb.DuckDBPyConnection) -> date:
         con.execute("select max(as_of_date) from meta.build_runs").fetchone()[0] if exists else None
     )
     if last is None:
-        raise ScenarioError("no night has been built in this warehouse: run `klantwaarde run` first")
+        raise ScenarioError(
+            "no night has been built in this warehouse: run `klantwaarde run` first"
+        )
     return last
 
 
@@ -136,7 +138,8 @@ RESULT_SQL = """
 with
 
 changes as (
-    select * from scenario_price_changes
+    select product_group, cast(change_pct * 0.01 as decimal(12, 6)) as change_share
+    from scenario_price_changes
 ),
 
 keys as (
@@ -153,7 +156,8 @@ repriced as (
     select
         coalesce(keys.customer_key, (select customer_key from unassigned)) as customer_key,
         lines.invoice_month as period_month,
-        sum(cast(round(lines.net_amount_eur * changes.change_pct / 100, 2) as decimal(18, 2)))
+        -- exact decimals (a division would go through a double): half away from zero
+        sum(cast(round(lines.net_amount_eur * changes.change_share, 2) as decimal(18, 2)))
             as revenue_change
     from intermediate.int_erp_invoice_lines_in_eur as lines
     inner join staging.stg_erp__products as products
@@ -309,7 +313,9 @@ def run_scenario(
                 [[group, pct] for group, (pct, _) in changes.items()],
             )
         params = {"name": name, "as_of": as_of}
-        con.execute("delete from mart.scenario_profitability where scenario = $name", {"name": name})
+        con.execute(
+            "delete from mart.scenario_profitability where scenario = $name", {"name": name}
+        )
         con.execute(f"insert into mart.scenario_profitability {RESULT_SQL}", params)
         rows = con.execute(
             "select count(*) from mart.scenario_profitability where scenario = $name",
@@ -363,8 +369,8 @@ def _publish_if_current(settings: RunSettings) -> bool:
     """Publish the mart (with its scenarios) and the report again, when the published
     file reflects the working warehouse's last build: a warehouse whose last night did
     not pass its gates is never published from here."""
-    from klantwaarde.publish import is_published_build_current
     from klantwaarde.pipeline import publish
+    from klantwaarde.publish import is_published_build_current
 
     if not is_published_build_current(settings):
         return False

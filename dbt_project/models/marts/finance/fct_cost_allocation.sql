@@ -37,6 +37,7 @@ mapped as (
         method,
         cost_class,
         sum(driver_quantity)                            as driver_quantity,
+        sum(used_minutes)                               as used_minutes,
         sum(allocated_amount)                           as allocated_amount
     from keyed
     where {{ mapped_rows_filter('period_month', 'customer_key') }}
@@ -54,7 +55,8 @@ final as (
         cast(driver_quantity as decimal(18, 2))             as driver_quantity,
         cast(allocated_amount as decimal(18, 2))            as allocated_amount,
         cast(method as varchar)                             as method,
-        cast(cost_class as varchar)                         as cost_class
+        cast(cost_class as varchar)                         as cost_class,
+        cast(used_minutes as decimal(18, 2))                as used_minutes
     from mapped
 
 )
