@@ -307,6 +307,7 @@ def relinking_landing(landing: Path, last: date, night: date, work: Path) -> tup
 
 
 def bench_set(name: str, params: dict[str, int]) -> dict[str, Any]:
+    from klantwaarde.generate.truth import truth_dir
     from klantwaarde.settings import DuckDBSettings, RunSettings
 
     landing, generate_s = ensure_landing(name, params)
@@ -317,6 +318,8 @@ def bench_set(name: str, params: dict[str, int]) -> dict[str, Any]:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     duck = DuckDBSettings()
+    # the generated company's own cost model (its staff's practical capacity)
+    company = truth_dir(landing) / "config"
 
     def settings(as_of: date, full_refresh: bool, source: Path = landing) -> RunSettings:
         return RunSettings(
@@ -325,6 +328,7 @@ def bench_set(name: str, params: dict[str, int]) -> dict[str, Any]:
             as_of=as_of,
             full_refresh=full_refresh,
             duckdb=duck,
+            config_dir=company,
         )
 
     full = run_pipeline(settings(dates[-2], True))

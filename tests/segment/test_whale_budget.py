@@ -62,6 +62,35 @@ def test_whale_curve_peak_and_end(mart) -> None:
     assert summary.whale_sentence == row["summary_sentence"]
 
 
+def test_the_curve_holds_customers_with_revenue_and_prospects_cost_apart(mart) -> None:
+    """Prospects with visits and tickets are not loss-making customers: their cost is
+    acquisition cost; a customer without revenue in the window is lapsed, apart too; the
+    value matrix places neither."""
+    customers = [
+        customer("a", revenue="500", contribution="100.00"),
+        customer("b", revenue="500", contribution="-20.00"),
+        customer("p1", revenue="0", contribution="-30.00", effort=120, has_bought=False),
+        customer("p2", revenue="0", contribution="-12.50", effort=60, has_bought=False),
+        customer("p3", revenue="0", has_bought=False),
+        customer("gone", revenue="0", contribution="-7.00", effort=30, has_bought=True),
+    ]
+    path = mart(customers)
+    with duckdb.connect(str(path)) as con:
+        summary = segment(con, AS_OF, Decimal("0.00"))
+    curve, head, segments, attention = _tables(
+        path, "whale_curve", "whale_curve_summary", "customer_segments", "attention_profit"
+    )
+    assert sorted(curve["customer_key"]) == ["a", "b"]
+    row = head.iloc[0]
+    assert (row["customer_count"], row["loss_making_count"]) == (2, 1)
+    assert (row["prospect_count"], row["acquisition_cost"]) == (2, Decimal("42.50"))
+    assert (row["lapsed_count"], row["lapsed_contribution"]) == (1, Decimal("-7.00"))
+    assert summary.whale_sentence.endswith("50% of customers lose money")
+    quadrant = dict(zip(segments["customer_key"], segments["value_quadrant"], strict=True))
+    assert {k for k, q in quadrant.items() if q == "no_revenue"} == {"p1", "p2", "p3", "gone"}
+    assert not attention.empty
+
+
 def test_whale_curve_without_profit_says_so(mart) -> None:
     path = mart([customer("a", revenue="10", contribution="-5")])
     with duckdb.connect(str(path)) as con:

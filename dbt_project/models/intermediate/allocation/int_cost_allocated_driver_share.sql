@@ -13,23 +13,9 @@ cost_pools_monthly as (
 
 ),
 
-activity_usage as (
-
-    select * from {{ ref('int_pool_activity_usage') }}
-
-),
-
 source_usage as (
 
-    select
-        period_month,
-        cost_pool,
-        system,
-        source_id,
-        sum(driver_quantity)                        as driver_quantity,
-        sum(activity_minutes)                       as weighted_quantity
-    from activity_usage
-    group by all
+    {{ pool_usage_by_source(ref('int_pool_activity_usage'), 'weighted_quantity') }}
 
 ),
 

@@ -1,6 +1,6 @@
 {#- COST-TO-SERVE and CREDIT COST are defined here, once (doc blocks `cost_to_serve`,
     `credit_cost`): the cost allocated to a customer in a month, summed by the pool's
-    cost class in seed `cost_pools` (credit = bad_debt + financing; everything else
+    cost class in the config's `cost_pools.csv` (credit = bad_debt + financing; everything else
     allocated is cost to serve). Unallocated cost belongs to no customer. The source
     ids' allocations are mapped to the conformed customer here, through the bridge. -#}
 with

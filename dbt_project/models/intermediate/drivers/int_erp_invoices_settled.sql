@@ -39,7 +39,7 @@
     rows loaded before by their min/max; a join with the table's maximum scans them all) -#}
 {#- every row counts as new unless the table tells otherwise (two %s for `format`) -#}
 {%- set new_since_built = '(true or %s is null or %s is null)' %}
-{#- a build of every month (a changed seed: rates, the pool map) recomputes every invoice -#}
+{#- a build of every month (a changed seed or config: rates, the pool map) recomputes every invoice -#}
 {%- if is_incremental() and execute and rebuild_from() is not none %}
     {%- set built = run_query(
         'select cast(max(loaded_at) as varchar), cast(max(extract_date) as varchar) from ' ~ this
