@@ -486,6 +486,7 @@ def _vars(
             "rebuild_from_month": _iso(rebuild_from),
             "staged_after_loaded_at": loaded_after.isoformat(sep=" ") if loaded_after else None,
             "staged_after_extract_date": _iso(extracted_after),
+            "value_window_months": settings.config.thresholds.value_window_months,
         }
     )
 

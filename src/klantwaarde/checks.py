@@ -5,7 +5,8 @@ e-mail address in a mart model, contracts on the types). Great Expectations owns
 rest:
 - definitions: "active customer" in ERP (bought in the last 12 months) versus CRM
   (statecode 0). The share of customers known to both on which the two disagree must
-  stay under a bound (`KLANTWAARDE_ACTIVE_DISAGREEMENT_MAX`, default 0.35): above it the
+  stay under a bound (`definitions.active_disagreement_max` of the config's settings.yml,
+  default 0.35; `KLANTWAARDE_ACTIVE_DISAGREEMENT_MAX` overrides it): above it the
   check step stops the run before anything is published.
 - what the Python steps write (`segment.write.TABLES`, `future.tables.DDL`), on the rows
   of the run's as-of date:
@@ -46,7 +47,6 @@ from klantwaarde.settings import EXPECTATIONS_DIR, RunSettings
 
 log = logging.getLogger(__name__)
 
-DEFAULT_ACTIVE_DISAGREEMENT_MAX = 0.35
 AMOUNT_COLUMN_REGEX = (
     r"(^|_)(revenue|cogs|gross_margin|cost_to_serve|credit_cost|contribution|ledger_amount"
     r"|allocated_amount|unallocated_amount|difference)(_12m|_prev_12m)?$|_amount$|_eur$"
@@ -321,9 +321,10 @@ def _describe(concern: Concern, result: Any) -> str:
     return f"{concern.name}: {what} failed (observed {observed})"
 
 
-def _disagreement_max() -> float:
+def _disagreement_max(settings: RunSettings) -> float:
+    """The config's `definitions.active_disagreement_max`; the environment overrides it."""
     value = os.environ.get("KLANTWAARDE_ACTIVE_DISAGREEMENT_MAX")
-    return float(value) if value else DEFAULT_ACTIVE_DISAGREEMENT_MAX
+    return float(value) if value else float(settings.config.thresholds.active_disagreement_max)
 
 
 def run_checks(settings: RunSettings, concerns: tuple[Concern, ...] | None = None) -> CheckSummary:
@@ -333,7 +334,7 @@ def run_checks(settings: RunSettings, concerns: tuple[Concern, ...] | None = Non
     frames = read_frames(settings, concerns)
     context = get_context(settings)
     summary = CheckSummary()
-    parameters = {"active_disagreement_max": _disagreement_max()}
+    parameters = {"active_disagreement_max": _disagreement_max(settings)}
     results = []
     for concern in concerns:
         checkpoint = context.checkpoints.get(concern.name)

@@ -8,7 +8,8 @@ GL money in quarantine (`mart.quarantined_gl_entries`: postings the loader could
 load) is not in the ledger amount, so the identity holds without it. It stops the run
 all the same, naming the first posting, unless the data engineer releases it for the run
 (`--release-quarantined-gl`, DAG param `release_quarantined_gl`) or all of it is readable
-and within `KLANTWAARDE_QUARANTINED_GL_LIMIT` (EUR, default 0.00). A run that publishes
+and within the config's `reconciliation.quarantined_gl_limit` (EUR, shipped 0.00;
+`KLANTWAARDE_QUARANTINED_GL_LIMIT` overrides it). A run that publishes
 with quarantined money says so in its status line.
 
 Open months (`mart.ledger_months`, doc block month_status) are named in the status line:
@@ -198,7 +199,7 @@ def reconcile(settings: RunSettings) -> ReconciliationSummary:
     try:
         summary = check_ledger(con)
         quarantined = check_quarantine(
-            con, release=settings.release_quarantined_gl, limit=settings.quarantined_gl_limit
+            con, release=settings.release_quarantined_gl, limit=settings.gl_quarantine_limit
         )
     finally:
         con.close()

@@ -53,10 +53,15 @@ class RunSettings:
     commercial_budget: Decimal = Decimal("1000000.00")
     # GL money in quarantine stops publish (reconcile.check_quarantine) unless released
     # for this run, or unless all of it is readable and its absolute sum is at most
-    # the limit (EUR; default 0.00: any quarantined GL money stops).
+    # the limit (EUR; None: $KLANTWAARDE_QUARANTINED_GL_LIMIT, else the config's
+    # reconciliation.quarantined_gl_limit, shipped 0.00: any quarantined GL money stops).
     release_quarantined_gl: bool = False
-    quarantined_gl_limit: Decimal = field(
-        default_factory=lambda: Decimal(os.environ.get("KLANTWAARDE_QUARANTINED_GL_LIMIT", "0"))
+    quarantined_gl_limit: Decimal | None = field(
+        default_factory=lambda: (
+            Decimal(os.environ["KLANTWAARDE_QUARANTINED_GL_LIMIT"])
+            if os.environ.get("KLANTWAARDE_QUARANTINED_GL_LIMIT")
+            else None
+        )
     )
     duckdb: DuckDBSettings = field(default_factory=DuckDBSettings)
     # Publish also loads schema mart into this PostgreSQL database (None: DuckDB only).
@@ -81,6 +86,13 @@ class RunSettings:
         from klantwaarde.config import load_config
 
         return load_config(self.config_dir)
+
+    @property
+    def gl_quarantine_limit(self) -> Decimal:
+        """The limit in force (see `quarantined_gl_limit`)."""
+        if self.quarantined_gl_limit is not None:
+            return self.quarantined_gl_limit
+        return self.config.thresholds.quarantined_gl_limit
 
     @property
     def output_dir(self) -> Path:

@@ -89,6 +89,12 @@ BAD = [
     ),
     (
         "settings.yml",
+        "  months: 12",
+        "  months: 0",
+        r"settings\.yml: value_window\.months: 0 is not between 1 and 60",
+    ),
+    (
+        "settings.yml",
         "  b_share: 0.15",
         "  b_share: 0.25",
         r"settings\.yml: pareto: a_share \+ b_share exceeds 1",

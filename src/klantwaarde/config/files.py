@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from klantwaarde.errors import KlantwaardeError
-from klantwaarde.segment.config import SegmentConfig
+from klantwaarde.segment.config import SegmentConfig, merged_mapping, read_yaml
 from klantwaarde.segment.errors import SegmentConfigError
 from klantwaarde.settings import DEFAULT_CONFIG_DIR
 
@@ -49,6 +49,15 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+@dataclass(frozen=True)
+class Thresholds:
+    """The run's thresholds outside segmentation (settings.yml)."""
+
+    value_window_months: int = 12
+    quarantined_gl_limit: Decimal = Decimal("0.00")
+    active_disagreement_max: Decimal = Decimal("0.35")
+
+
 class ConfigError(KlantwaardeError):
     """The config folder is not usable: the message names the file, the row and what."""
 
@@ -80,6 +89,7 @@ class CompanyConfig:
     segments: SegmentConfig
     fingerprint: str
     sources: dict[str, Path] = field(default_factory=dict)
+    thresholds: Thresholds = field(default_factory=Thresholds)
 
     def rows(self, name: str) -> list[Row]:
         return [row for _, row in self.tables[name].rows]
@@ -222,9 +232,39 @@ def validate(tables: dict[str, Table]) -> None:
             )
 
 
-def _segments(path: Path) -> SegmentConfig:
+def _thresholds(raw: dict) -> Thresholds:
+    def number(section: str, key: str, low: Decimal, high: Decimal | None) -> Decimal:
+        value = raw[section][key]
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            number = Decimal("NaN")
+        if (
+            isinstance(value, bool)
+            or not number.is_finite()
+            or number < low
+            or (high is not None and number > high)
+        ):
+            bound = f"between {low} and {high}" if high is not None else f"{low} or more"
+            raise SegmentConfigError(f"segment config {section}.{key}: {value!r} is not {bound}")
+        return number
+
+    months = number("value_window", "months", Decimal(1), Decimal(60))
+    if months != int(months):
+        raise SegmentConfigError("segment config value_window.months: a whole number of months")
+    return Thresholds(
+        value_window_months=int(months),
+        quarantined_gl_limit=number("reconciliation", "quarantined_gl_limit", Decimal(0), None),
+        active_disagreement_max=number(
+            "definitions", "active_disagreement_max", Decimal(0), Decimal(1)
+        ),
+    )
+
+
+def _segments(path: Path | None) -> tuple[SegmentConfig, Thresholds]:
     try:
-        return SegmentConfig.from_yaml(path)
+        override = read_yaml(path) if path else {}
+        return SegmentConfig.from_mapping(override), _thresholds(merged_mapping(override))
     except SegmentConfigError as exc:
         text = str(exc).removeprefix("segment config ")
         if text.startswith(str(path)):
@@ -258,12 +298,11 @@ def load_config(folder: Path | str | None = None) -> CompanyConfig:
     sources = dict(_files(folder))
     tables = {name: _read_csv(sources[name], name) for name in COLUMNS}
     validate(tables)
-    settings_path = sources.get(SETTINGS_FILE)
-    segments = _segments(settings_path) if settings_path else SegmentConfig.default()
+    segments, thresholds = _segments(sources.get(SETTINGS_FILE))
     digest = hashlib.sha256()
     for name, path in sorted(sources.items()):
         digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return CompanyConfig(folder, tables, segments, digest.hexdigest(), sources)
+    return CompanyConfig(folder, tables, segments, digest.hexdigest(), sources, thresholds)
 
 
 def load_price_changes(folder: Path | str) -> dict[str, tuple[Decimal, int]]:

@@ -15,7 +15,8 @@ as-of date (replacing earlier rows of the same date, keeping other dates):
 
 The unassigned member is not a customer: it is kept out of every segment and reported as
 its own row (`dimension = 'total', segment = 'unassigned'`) in `segment_summary`.
-Settings: `SegmentConfig` (defaults in the shipped `config/settings.yml`; a run passes its config folder's).
+Settings: `SegmentConfig` (defaults in the shipped `config/settings.yml`; a run passes
+its config folder's).
 """
 
 from __future__ import annotations

@@ -176,18 +176,28 @@ class SegmentConfig:
     @classmethod
     def from_yaml(cls, path: str | Path) -> SegmentConfig:
         """The defaults, with every key present in the YAML file at `path` replaced."""
-        try:
-            override = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise SegmentConfigError(f"segment config {path}: cannot read: {exc}") from exc
-        if not isinstance(override, dict):
-            raise SegmentConfigError(f"segment config {path}: the top level must be a mapping")
-        return cls.from_mapping(override)
+        return cls.from_mapping(read_yaml(path))
 
     @classmethod
     def from_mapping(cls, override: Mapping[str, Any]) -> SegmentConfig:
         raw = _merge(default_mapping(), override, "")
         return _build(raw)
+
+
+def read_yaml(path: str | Path) -> dict[str, Any]:
+    """The mapping of a settings file (not merged)."""
+    try:
+        override = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise SegmentConfigError(f"segment config {path}: cannot read: {exc}") from exc
+    if not isinstance(override, dict):
+        raise SegmentConfigError(f"segment config {path}: the top level must be a mapping")
+    return override
+
+
+def merged_mapping(override: Mapping[str, Any]) -> dict[str, Any]:
+    """The shipped defaults with `override`'s keys replaced (unknown keys: an error)."""
+    return _merge(default_mapping(), override, "")
 
 
 def default_mapping() -> dict[str, Any]:
