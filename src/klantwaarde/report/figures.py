@@ -261,7 +261,11 @@ def _read_scenarios(con: duckdb.DuckDBPyConnection, f: Figures) -> None:
     contribution window and the customers who cross from profit to loss."""
     if not _has(con, "scenarios"):
         return
-    f.scenarios = _rows(con, "select * from mart.scenarios order by run_at desc")
+    f.scenarios = [
+        {**row, "config_fingerprint": row["config_fingerprint"][:12],
+         "run_at": row["run_at"].strftime("%Y-%m-%d %H:%M")}
+        for row in _rows(con, "select * from mart.scenarios order by run_at desc, scenario")
+    ]  # fmt: skip
     if not f.scenarios:
         return
     latest = f.scenarios[0]

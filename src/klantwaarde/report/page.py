@@ -123,7 +123,7 @@ def _scenario_section(f: Figures) -> list[str]:
                        second=("actuals", str(s["scenario"]), s["scenario_curve"])),
         f'<div class="note"><p>Contribution {eur(s["actual_contribution"])} → '
         f'<b data-figure="scenario_contribution" data-value="{eur(s["scenario_contribution"])}">'
-        f'{eur(s["scenario_contribution"])}</b> ({eur(change)}).</p>'
+        f'{eur(s["scenario_contribution"])}</b> ({"+" if change > 0 else ""}{eur(change)}).</p>'
         f'<p><b data-figure="scenario_profit_to_loss" '
         f'data-value="{s["customers_profit_to_loss"]}">{s["customers_profit_to_loss"]:,}</b> '
         f"customers cross from profit to loss, {s['customers_loss_to_profit']:,} from loss "

@@ -59,10 +59,10 @@ def line_chart(
         body += [
             f'<path d="{other_path}" fill="none" stroke="{COLORS[2]}" stroke-width="2.5" '
             'stroke-dasharray="6 3"/>',
-            f'<text x="{WIDTH - PAD - 150}" y="{PAD + 2}" font-size="11" fill="{COLORS[0]}">'
-            f"━ {escape(first_label)}</text>",
-            f'<text x="{WIDTH - PAD - 150}" y="{PAD + 16}" font-size="11" fill="{COLORS[2]}">'
-            f"┅ {escape(second_label)}</text>",
+            f'<text x="{WIDTH - PAD - 170}" y="{HEIGHT - PAD - 22}" font-size="11" '
+            f'fill="{COLORS[0]}">━ {escape(first_label)}</text>',
+            f'<text x="{WIDTH - PAD - 170}" y="{HEIGHT - PAD - 8}" font-size="11" '
+            f'fill="{COLORS[2]}">┅ {escape(second_label)}</text>',
         ]
     if mark:
         mx, my = xy(*mark)
