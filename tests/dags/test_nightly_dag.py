@@ -24,6 +24,7 @@ import pytest
 from klantwaarde import pipeline
 from klantwaarde.demo import complete_nights, run_dag, summarize, task_states
 from klantwaarde.errors import CheckError, ReconciliationError
+from klantwaarde.generate.truth import truth_dir
 from klantwaarde.settings import RunSettings
 
 pytestmark = pytest.mark.slow
@@ -89,7 +90,13 @@ class Story:
         self.runs: dict[str, dict] = {}
 
     def settings(self, night: date) -> RunSettings:
-        return RunSettings(landing=self.landing, warehouse=self.warehouse, as_of=night)
+        # the DAG param `config`: the generated company's own cost model
+        return RunSettings(
+            landing=self.landing,
+            warehouse=self.warehouse,
+            as_of=night,
+            config_dir=truth_dir(self.landing) / "config",
+        )
 
     def run(self, night: date, label: str, **kwargs) -> dict:
         started = time.perf_counter()
@@ -130,6 +137,10 @@ def test_first_night(story):
     assert settings.published_path.exists()
     assert (settings.docs_dir / "gx" / "index.html").exists()
     assert (settings.docs_dir / "dbt" / "static_index.html").exists()
+    # the mart records the config folder the DAG param named, and its fingerprint
+    with duckdb.connect(str(settings.published_path), read_only=True) as con:
+        recorded = con.execute("select config_dir, config_fingerprint from mart.run_config")
+        assert recorded.fetchall() == [(str(settings.config_dir), settings.config.fingerprint)]
     csvs = sorted(settings.reconciliation_dir.glob("*.csv"))
     assert len(csvs) >= 12
     assert csvs[0].read_text().startswith("period_month,cost_pool,ledger_amount")

@@ -28,6 +28,12 @@ cost_allocation as (
 
 ),
 
+ledger_months as (
+
+    select * from {{ ref('ledger_months') }}
+
+),
+
 pool_months as (
 
     -- a pool and month whose only postings are in quarantine is a row too
@@ -120,7 +126,9 @@ final as (
         cast(case
             when quarantined_gl_entries.quarantined_entry_count > 0 then 'quarantined_gl_money'
             else 'balanced'
-        end as varchar)                                                         as reconciliation_status
+        end as varchar)                                                         as reconciliation_status,
+        -- closed, or open where only quarantined postings name the month (doc block month_status)
+        cast(coalesce(ledger_months.month_status, 'open') as varchar)           as month_status
     from pool_months
     left join cost_pools_monthly
         on pool_months.period_month = cost_pools_monthly.period_month
@@ -137,6 +145,8 @@ final as (
     left join quarantined_gl_entries
         on pool_months.period_month = quarantined_gl_entries.period_month
         and pool_months.cost_pool = quarantined_gl_entries.cost_pool
+    left join ledger_months
+        on pool_months.period_month = ledger_months.period_month
 
 )
 
