@@ -75,7 +75,7 @@ def test_every_month_with_dbt_full_refresh():
 def test_a_changed_seed_rebuilds_every_month_and_keeps_the_staged_rows():
     night = plan(PREVIOUS, replace(TONIGHT, seeds_sha256="new rates"))
     assert night.everything and not night.full_refresh
-    assert night.reasons == ("a seed changed",)
+    assert night.reasons == ("a seed or the config changed",)
 
 
 def test_a_failed_build_that_staged_a_later_drop_restates_everything():

@@ -19,10 +19,11 @@ rebuild is the earliest of:
   month empties the old one).
 
 Every month is rebuilt on the first build, when asked (`--full-refresh`), when the dbt
-project or a seed changed, when the as-of date is earlier than what is staged, or when
-a fact table is missing; with dbt's `--full-refresh` (every table recreated, staging
-included) in all but the last two: no staging model reads a seed, so a changed rate or
-pool map rebuilds every month of the facts and leaves the staged rows as they are.
+project, a seed or the run's config folder changed, when the as-of date is earlier than
+what is staged, or when a fact table is missing; with dbt's `--full-refresh` (every table
+recreated, staging included) in all but the last two: no staging model reads a seed or
+the config, so a changed rate, pool map or capacity rebuilds every month of the facts
+and leaves the staged rows as they are.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def plan(previous: PreviousBuild | None, tonight: Tonight) -> RebuildPlan:
     if previous.project_sha256 != tonight.project_sha256:
         return RebuildPlan(None, True, ("the dbt project changed since the last build",))
     if previous.seeds_sha256 != tonight.seeds_sha256:
-        return RebuildPlan(None, False, ("a seed changed",))
+        return RebuildPlan(None, False, ("a seed or the config changed",))
     if tonight.as_of < previous.as_of or (
         tonight.staged_until is not None and tonight.as_of < tonight.staged_until
     ):

@@ -100,7 +100,7 @@ def test_a_changed_rate_rebuilds_every_month_and_restages_nothing(
     with duckdb.connect(str(night.warehouse)) as con:
         con.execute("update staging.stg_erp__invoice_lines set load_flags = 'staged before'")
     summary = build(night)
-    assert summary.reasons == ("a seed changed",)
+    assert summary.reasons == ("a seed or the config changed",)
     assert summary.rebuild_from is None and not summary.full_refresh
     with duckdb.connect(str(night.warehouse), read_only=True) as con:
         restaged = con.execute(
@@ -117,3 +117,64 @@ def test_a_changed_rate_rebuilds_every_month_and_restages_nothing(
     assert _rows(copies["night"], "mart.fct_customer_profitability") != _rows(
         nightly_build.settings.warehouse, "mart.fct_customer_profitability"
     )
+
+
+def test_a_changed_config_rebuilds_every_month_like_a_full_refresh(nightly_build, tmp_path):
+    """A controller changes the cost model (half the field-sales capacity, a second
+    activity: travel per visit): the next build rebuilds every month without dbt's
+    --full-refresh and gives the mart a full refresh with that config gives."""
+    import shutil
+    from dataclasses import replace
+
+    from klantwaarde.build import build
+    from klantwaarde.config import DEFAULT_CONFIG_DIR
+
+    config = tmp_path / "config"
+    shutil.copytree(nightly_build.settings.config_dir, config)
+    pools = config / "cost_pools.csv"
+    text = pools.read_text(encoding="utf-8")
+    capacity = next(
+        line.split(",")[3] for line in text.splitlines() if line.startswith("field_sales,")
+    )
+    pools.write_text(
+        text.replace(
+            f"field_sales,time_driven,cost_to_serve,{capacity},",
+            f"field_sales,time_driven,cost_to_serve,{int(capacity) // 2},",
+        ),
+        encoding="utf-8",
+    )
+    with (config / "pool_activities.csv").open("a", encoding="utf-8") as handle:
+        handle.write("field_sales,travel_to_visit,visits,30\n")
+    assert (DEFAULT_CONFIG_DIR / "pool_activities.csv").read_text() != (
+        config / "pool_activities.csv"
+    ).read_text()
+
+    copies = {}
+    for name in ("night", "full"):
+        copies[name] = tmp_path / name / "warehouse.duckdb"
+        copies[name].parent.mkdir()
+        shutil.copy(nightly_build.settings.warehouse, copies[name])
+    night = replace(nightly_build.settings, warehouse=copies["night"], config_dir=config)
+    summary = build(night)
+    assert summary.reasons == ("a seed or the config changed",)
+    assert summary.rebuild_from is None and not summary.full_refresh
+    build(replace(night, warehouse=copies["full"], full_refresh=True))
+    tables = (
+        "fct_customer_profitability",
+        "fct_cost_allocation",
+        "reconciliation_ledger",
+        "cost_model",
+        "run_config",
+    )
+    for table in tables:
+        assert _rows(copies["night"], f"mart.{table}") == _rows(copies["full"], f"mart.{table}")
+    # the new activity is in the allocation: field sales charged more than before
+    charged = {
+        name: _rows(
+            path,
+            "(select coalesce(sum(allocated_amount), 0) from mart.fct_cost_allocation"
+            " where cost_pool = 'field_sales')",
+        )
+        for name, path in (("before", nightly_build.settings.warehouse), ("after", copies["night"]))
+    }
+    assert charged["after"] > charged["before"]
