@@ -92,7 +92,7 @@ class _Build:
     rebuild_from: date | None  # None: every month was rebuilt
 
 
-def _builds(warehouse: Path, settings: RunSettings) -> list[_Build]:
+def last_builds(warehouse: Path, settings: RunSettings) -> list[_Build]:
     """The last two builds of the working warehouse, newest first."""
     con = duckdb.connect(str(warehouse), read_only=True, config=settings.duckdb.config())
     try:
@@ -142,7 +142,7 @@ def _published_build(published: Path, settings: RunSettings) -> datetime | None:
 def is_published_build_current(settings: RunSettings) -> bool:
     """Whether the published file reflects the working warehouse's last build (so that
     publishing again only adds what was written since, such as a scenario)."""
-    builds = _builds(settings.warehouse, settings)
+    builds = last_builds(settings.warehouse, settings)
     published = _published_build(settings.published_path, settings)
     return bool(builds) and published is not None and published == builds[0].built_at
 
@@ -348,7 +348,7 @@ def publish(settings: RunSettings) -> PublishSummary:
     published.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(published.parent)
     tmp = published.parent / f".{published.stem}.{os.getpid()}.{uuid.uuid4().hex}.duckdb.tmp"
-    builds = _builds(settings.warehouse, settings)
+    builds = last_builds(settings.warehouse, settings)
     latest = builds[0] if builds else None
     # patch a copy of the published file when it reflects the build before this one and
     # this build was a night (a build of every month may have dropped later nights);

@@ -14,6 +14,19 @@ from klantwaarde.build import SOURCE_GRAIN_FACTS
 pytestmark = pytest.mark.slow
 
 
+def _night_and_full_copies(nightly_build, tmp_path) -> dict[str, object]:
+    """Two copies of the nightly-built warehouse: one for the next build, one for a full
+    refresh to compare it with."""
+    import shutil
+
+    copies = {}
+    for name in ("night", "full"):
+        copies[name] = tmp_path / name / "warehouse.duckdb"
+        copies[name].parent.mkdir()
+        shutil.copy(nightly_build.settings.warehouse, copies[name])
+    return copies
+
+
 def _rows(warehouse, relation: str) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(f"select * from {relation} order by all").fetchall()
@@ -91,11 +104,7 @@ def test_a_changed_rate_rebuilds_every_month_and_restages_nothing(
         changed.append(",".join(row[column] for column in header))
     rates.write_text("\n".join([lines[0], *changed]) + "\n", encoding="utf-8")
 
-    copies = {}
-    for name in ("night", "full"):
-        copies[name] = tmp_path / name / "warehouse.duckdb"
-        copies[name].parent.mkdir()
-        shutil.copy(nightly_build.settings.warehouse, copies[name])
+    copies = _night_and_full_copies(nightly_build, tmp_path)
     night = replace(nightly_build.settings, warehouse=copies["night"])
     with duckdb.connect(str(night.warehouse)) as con:
         con.execute("update staging.stg_erp__invoice_lines set load_flags = 'staged before'")
@@ -149,11 +158,7 @@ def test_a_changed_config_rebuilds_every_month_like_a_full_refresh(nightly_build
         config / "pool_activities.csv"
     ).read_text()
 
-    copies = {}
-    for name in ("night", "full"):
-        copies[name] = tmp_path / name / "warehouse.duckdb"
-        copies[name].parent.mkdir()
-        shutil.copy(nightly_build.settings.warehouse, copies[name])
+    copies = _night_and_full_copies(nightly_build, tmp_path)
     night = replace(nightly_build.settings, warehouse=copies["night"], config_dir=config)
     summary = build(night)
     assert summary.reasons == ("a seed or the config changed",)

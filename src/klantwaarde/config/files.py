@@ -37,16 +37,37 @@ UNMAPPED_POOL = "unmapped"
 SETTINGS_FILE = "settings.yml"
 PRICE_CHANGES_FILE = "price_changes.csv"
 
-# file -> (required columns, optional columns)
-COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "gl_accounts.csv": (("account_no", "account_class"), ("account_name",)),
-    "cost_pool_map.csv": (("account_no", "cost_center", "cost_pool"), ()),
-    "cost_pools.csv": (
-        ("cost_pool", "method", "cost_class", "practical_capacity_minutes"),
-        ("description",),
+Column = tuple[str, str, bool]  # name, SQL type in the warehouse, required in the file
+# the cost-model files: their columns in warehouse order (config.store writes them so)
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "gl_accounts.csv": (
+        ("account_no", "varchar", True),
+        ("account_name", "varchar", False),
+        ("account_class", "varchar", True),
     ),
-    "pool_activities.csv": (("cost_pool", "activity", "driver", "minutes_per_unit"), ()),
+    "cost_pool_map.csv": (
+        ("account_no", "varchar", True),
+        ("cost_center", "varchar", True),
+        ("cost_pool", "varchar", True),
+    ),
+    "cost_pools.csv": (
+        ("cost_pool", "varchar", True),
+        ("method", "varchar", True),
+        ("cost_class", "varchar", True),
+        ("practical_capacity_minutes", "decimal(18,2)", True),
+        ("description", "varchar", False),
+    ),
+    "pool_activities.csv": (
+        ("cost_pool", "varchar", True),
+        ("activity", "varchar", True),
+        ("driver", "varchar", True),
+        ("minutes_per_unit", "decimal(18,4)", True),
+    ),
 }
+PRICE_COLUMNS: tuple[Column, ...] = (
+    ("product_group", "varchar", True),
+    ("change_pct", "decimal(9,4)", True),
+)
 
 
 @dataclass(frozen=True)
@@ -95,8 +116,9 @@ class CompanyConfig:
         return [row for _, row in self.tables[name].rows]
 
 
-def _read_csv(path: Path, name: str) -> Table:
-    required, optional = COLUMNS[name]
+def _read_csv(path: Path, columns: tuple[Column, ...]) -> Table:
+    required = tuple(name for name, _, needed in columns if needed)
+    optional = tuple(name for name, _, needed in columns if not needed)
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)
@@ -126,7 +148,8 @@ def _read_csv(path: Path, name: str) -> Table:
     return Table(path, tuple(rows))
 
 
-def _number(table: Table, line: int, row: Row, column: str) -> Decimal | None:
+def _decimal(table: Table, line: int, row: Row, column: str) -> Decimal | None:
+    """The column's number (None when empty); text that is no number raises."""
     text = row[column]
     if text == "":
         return None
@@ -134,8 +157,15 @@ def _number(table: Table, line: int, row: Row, column: str) -> Decimal | None:
         value = Decimal(text)
     except InvalidOperation:
         raise table.error(line, f"{column} {text!r} is not a number") from None
-    if not value.is_finite() or value < 0:
-        raise table.error(line, f"{column} {text!r} is not a number of zero or more")
+    if not value.is_finite():
+        raise table.error(line, f"{column} {text!r} is not a number")
+    return value
+
+
+def _number(table: Table, line: int, row: Row, column: str) -> Decimal | None:
+    value = _decimal(table, line, row, column)
+    if value is not None and value < 0:
+        raise table.error(line, f"{column} {row[column]!r} is not a number of zero or more")
     return value
 
 
@@ -296,7 +326,7 @@ def load_config(folder: Path | str | None = None) -> CompanyConfig:
     if strangers:
         raise ConfigError(f"config {folder / strangers[0]}: not a file klantwaarde reads")
     sources = dict(_files(folder))
-    tables = {name: _read_csv(sources[name], name) for name in COLUMNS}
+    tables = {name: _read_csv(sources[name], columns) for name, columns in COLUMNS.items()}
     validate(tables)
     segments, thresholds = _segments(sources.get(SETTINGS_FILE))
     digest = hashlib.sha256()
@@ -311,37 +341,12 @@ def load_price_changes(folder: Path | str) -> dict[str, tuple[Decimal, int]]:
     path = Path(folder).resolve() / PRICE_CHANGES_FILE
     if not path.is_file():
         return {}
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            missing = {"product_group", "change_pct"} - set(reader.fieldnames or ())
-            if missing:
-                raise ConfigError(
-                    f"config {path} row 1: missing column(s) {', '.join(sorted(missing))}"
-                )
-            changes: dict[str, tuple[Decimal, int]] = {}
-            for row in reader:
-                line = reader.line_num
-                group = (row["product_group"] or "").strip()
-                text = (row["change_pct"] or "").strip()
-                if not group:
-                    raise ConfigError(f"config {path} row {line}: product_group is empty")
-                if group in changes:
-                    raise ConfigError(
-                        f"config {path} row {line}: duplicate product_group {group} "
-                        f"(first on row {changes[group][1]})"
-                    )
-                try:
-                    pct = Decimal(text)
-                except InvalidOperation:
-                    raise ConfigError(
-                        f"config {path} row {line}: change_pct {text!r} is not a number"
-                    ) from None
-                if not pct.is_finite() or pct <= -100:
-                    raise ConfigError(
-                        f"config {path} row {line}: change_pct {text!r} must be above -100"
-                    )
-                changes[group] = (pct, line)
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"config {path}: not UTF-8 text ({exc.reason})") from exc
+    table = _read_csv(path, PRICE_COLUMNS)
+    _unique(table, ("product_group",))
+    changes: dict[str, tuple[Decimal, int]] = {}
+    for line, row in table.rows:
+        pct = _decimal(table, line, row, "change_pct")
+        if pct is None or pct <= -100:
+            raise table.error(line, f"change_pct {row['change_pct']!r} must be above -100")
+        changes[row["product_group"]] = (pct, line)
     return changes

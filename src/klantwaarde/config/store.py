@@ -11,38 +11,7 @@ import json
 
 import duckdb
 
-from klantwaarde.config.files import CompanyConfig
-
-# table -> (file, columns with their SQL types)
-TABLES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
-    "gl_accounts": (
-        "gl_accounts.csv",
-        (("account_no", "varchar"), ("account_name", "varchar"), ("account_class", "varchar")),
-    ),
-    "cost_pool_map": (
-        "cost_pool_map.csv",
-        (("account_no", "varchar"), ("cost_center", "varchar"), ("cost_pool", "varchar")),
-    ),
-    "cost_pools": (
-        "cost_pools.csv",
-        (
-            ("cost_pool", "varchar"),
-            ("method", "varchar"),
-            ("cost_class", "varchar"),
-            ("practical_capacity_minutes", "decimal(18,2)"),
-            ("description", "varchar"),
-        ),
-    ),
-    "pool_activities": (
-        "pool_activities.csv",
-        (
-            ("cost_pool", "varchar"),
-            ("activity", "varchar"),
-            ("driver", "varchar"),
-            ("minutes_per_unit", "decimal(18,4)"),
-        ),
-    ),
-}
+from klantwaarde.config.files import COLUMNS, CompanyConfig
 
 
 def write_config(
@@ -52,11 +21,12 @@ def write_config(
     con.execute("begin transaction")
     try:
         con.execute(f"create schema if not exists {schema}")
-        for table, (file, columns) in TABLES.items():
-            ddl = ", ".join(f"{name} {kind}" for name, kind in columns)
+        for file, columns in COLUMNS.items():
+            table = file.removesuffix(".csv")
+            ddl = ", ".join(f"{name} {kind}" for name, kind, _ in columns)
             con.execute(f"create or replace table {schema}.{table} ({ddl})")
             rows = [
-                [row[name] if row[name] != "" else None for name, _ in columns]
+                [row[name] if row[name] != "" else None for name, _, _ in columns]
                 for row in config.rows(file)
             ]
             if rows:

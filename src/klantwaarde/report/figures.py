@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from klantwaarde.errors import KlantwaardeError
+from klantwaarde.segment.whale import whale_curve
 
 
 class ReportError(KlantwaardeError):
@@ -279,19 +281,22 @@ def _read_scenarios(con: duckdb.DuckDBPyConnection, f: Figures) -> None:
     window = [latest["scenario"], latest["window_start_month"], latest["window_end_month"]]
 
     def curve(column: str) -> list[tuple[float, float]]:
-        values = [
-            float(v)
-            for (v,) in con.execute(
-                f"select {column} from ({per_customer}) where actual_revenue > 0"
-                f" order by {column} desc, customer_key",
-                window,
-            ).fetchall()
+        """The whale curve (segment.whale's) of the customers with actual revenue."""
+        customers = con.execute(
+            f"select customer_key, cast(round({column} * 100) as bigint)"
+            f" as contribution_12m_cents, true as is_active, true as has_bought"
+            f" from ({per_customer}) where actual_revenue > 0",
+            window,
+        ).df()
+        points, _ = whale_curve(customers)
+        return [
+            (float(x), 0.0 if pd.isna(y) else float(y))
+            for x, y in zip(
+                points["cumulative_customer_share"],
+                points["cumulative_contribution_share"],
+                strict=True,
+            )
         ]
-        total, n, running, points = sum(values), len(values), 0.0, []
-        for i, value in enumerate(values, 1):
-            running += value
-            points.append((i / n, running / total if total > 0 else 0.0))
-        return points
 
     f.scenario = {
         **latest,

@@ -141,10 +141,17 @@ def render(f: Figures) -> str:
     no_ledger = "no_ledger" in f.months
     parts = [
         f"<h1>klantwaarde: customer value as of {f.as_of.isoformat()}</h1>",
-        '<p class="sub">Revenue: the 12 months up to the as-of date. Contribution: the last '
-        f'12 closed months (<span data-figure="contribution_window">{start} to {end}</span>), '
-        "so that no month's revenue counts without its cost. Amounts in EUR. Read from the "
-        "published mart; every figure reconciles to the general ledger.</p>",
+        '<p class="sub">Revenue: the 12 months up to the as-of date. Contribution: '
+        + (
+            f'the same months (<span data-figure="contribution_window">{start} to {end}</span>'
+            "): no month is closed, the ledger holds no cost postings. Amounts in EUR. Read "
+            "from the published mart.</p>"
+            if no_ledger
+            else f'the last 12 closed months (<span data-figure="contribution_window">{start} '
+            f"to {end}</span>), so that no month's revenue counts without its cost. Amounts in "
+            "EUR. Read from the published mart; every figure reconciles to the general "
+            "ledger.</p>"
+        ),
         _month_notes(f),
         '<div class="cards">',
         card("customers", f"{h['customers']:,}", "customers", h["customers"]),
@@ -245,33 +252,34 @@ def render(f: Figures) -> str:
             "</div>",
         ]
     t = f.reconciliation_totals
+    parts.append("<h2>Reconciliation with the general ledger</h2>")
     if no_ledger:
         parts += [
-            "<h2>Reconciliation with the general ledger</h2>",
             '<p class="note" data-figure="ledger_empty">The ledger is empty: the ERP exported '
             "no GL cost postings, so there is nothing to reconcile and nothing is reported as "
             "balanced. Revenue, segments and future value are shown; cost-to-serve is zero "
             "because there was no cost to allocate.</p>",
         ]
-    parts += [] if no_ledger else [
-        "<h2>Reconciliation with the general ledger</h2>",
-        '<p class="note">Per cost pool and month: ledger = allocated + unallocated; the '
-        "difference is 0.00 on every row of a published mart. Totals: ledger "
-        f'<b data-figure="recon_ledger" data-value="{eur(t["ledger"])}">{eur(t["ledger"])}</b>, '
-        f'allocated <b data-figure="recon_allocated" data-value="{eur(t["allocated"])}">'
-        f"{eur(t['allocated'])}</b>, unallocated "
-        f'<b data-figure="recon_unallocated" data-value="{eur(t["unallocated"])}">'
-        f"{eur(t['unallocated'])}</b>, difference "
-        f'<b data-figure="recon_difference" data-value="{eur(t["difference"])}">'
-        f"{eur(t['difference'])}</b>, in quarantine {eur(t['quarantined'])}.</p>",
-        table(f.reconciliation, [("month", "month"), ("cost_pool", "pool"),
-                                 ("ledger_amount", "ledger"), ("allocated_amount", "allocated"),
-                                 ("unallocated_amount", "unallocated"),
-                                 ("unallocated_reason", "why unallocated"),
-                                 ("quarantined_amount", "in quarantine"),
-                                 ("difference", "difference"),
-                                 ("reconciliation_status", "status")], "reconciliation"),
-    ]  # fmt: skip
+    else:
+        parts += [
+            '<p class="note">Per cost pool and month: ledger = allocated + unallocated; the '
+            "difference is 0.00 on every row of a published mart. Totals: ledger "
+            f'<b data-figure="recon_ledger" data-value="{eur(t["ledger"])}">'
+            f"{eur(t['ledger'])}</b>, "
+            f'allocated <b data-figure="recon_allocated" data-value="{eur(t["allocated"])}">'
+            f"{eur(t['allocated'])}</b>, unallocated "
+            f'<b data-figure="recon_unallocated" data-value="{eur(t["unallocated"])}">'
+            f"{eur(t['unallocated'])}</b>, difference "
+            f'<b data-figure="recon_difference" data-value="{eur(t["difference"])}">'
+            f"{eur(t['difference'])}</b>, in quarantine {eur(t['quarantined'])}.</p>",
+            table(f.reconciliation, [("month", "month"), ("cost_pool", "pool"),
+                                     ("ledger_amount", "ledger"), ("allocated_amount", "allocated"),
+                                     ("unallocated_amount", "unallocated"),
+                                     ("unallocated_reason", "why unallocated"),
+                                     ("quarantined_amount", "in quarantine"),
+                                     ("difference", "difference"),
+                                     ("reconciliation_status", "status")], "reconciliation"),
+        ]  # fmt: skip
     if f.capacity:
         parts += [
             "<h3>Time-driven pools: capacity and unused capacity</h3>",

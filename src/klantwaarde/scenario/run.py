@@ -92,21 +92,6 @@ class ScenarioSummary:
         )
 
 
-def _last_build(con: duckdb.DuckDBPyConnection) -> date:
-    exists = con.execute(
-        "select count(*) from duckdb_tables()"
-        " where schema_name = 'meta' and table_name = 'build_runs'"
-    ).fetchone()[0]
-    last = (
-        con.execute("select max(as_of_date) from meta.build_runs").fetchone()[0] if exists else None
-    )
-    if last is None:
-        raise ScenarioError(
-            "no night has been built in this warehouse: run `klantwaarde run` first"
-        )
-    return last
-
-
 def _drop_scenario_schemas(con: duckdb.DuckDBPyConnection) -> None:
     schemas = con.execute(
         "select distinct schema_name from duckdb_schemas()"
@@ -249,7 +234,8 @@ def run_scenario(
     """The scenario `name` with `config_dir`'s cost model, as of `as_of` (default: the
     last night built); see the package docstring. Publishes the mart again when the
     published file reflects the working warehouse's last build."""
-    from klantwaarde.build import invoke, project_dir  # noqa: F401 - dbt in-process
+    from klantwaarde.build import invoke
+    from klantwaarde.publish import last_builds
 
     if not NAME.fullmatch(name):
         raise ScenarioError(
@@ -259,9 +245,14 @@ def run_scenario(
     changes = load_price_changes(config.folder)
     if not settings.warehouse.exists():
         raise ScenarioError(f"{settings.warehouse}: no such warehouse")
+    builds = last_builds(settings.warehouse, settings)
+    if not builds:
+        raise ScenarioError(
+            "no night has been built in this warehouse: run `klantwaarde run` first"
+        )
+    last = builds[0].as_of
     con = duckdb.connect(str(settings.warehouse), config=settings.duckdb.config())
     try:
-        last = _last_build(con)
         as_of = as_of or last
         if as_of > last:
             raise ScenarioError(

@@ -41,12 +41,7 @@ pool_customer_usage as (
         source_usage.used_minutes,
         cast(round(source_usage.used_minutes * 1000000) as hugeint) as used_micro_minutes,
         cast(round(cost_pools_monthly.practical_capacity_minutes * 1000000) as hugeint)
-                                                    as capacity_micro_minutes,
-        {{ divide_round_half_up(
-            "cast(round(source_usage.used_minutes * 1000000) as hugeint)"
-            ~ " * " ~ to_cents('cost_pools_monthly.ledger_amount'),
-            "cast(round(cost_pools_monthly.practical_capacity_minutes * 1000000) as hugeint)"
-        ) }}                                        as charge_cents
+                                                    as capacity_micro_minutes
     from cost_pools_monthly
     inner join source_usage
         on cost_pools_monthly.period_month = source_usage.period_month
@@ -56,13 +51,26 @@ pool_customer_usage as (
 
 ),
 
+charged as (
+
+    -- rate × minutes = ledger × minutes / capacity, in integer cents
+    select
+        *,
+        {{ divide_round_half_up(
+            "used_micro_minutes * " ~ to_cents('ledger_amount'),
+            "capacity_micro_minutes"
+        ) }}                                        as charge_cents
+    from pool_customer_usage
+
+),
+
 pool_usage_totals as (
 
     select
         *,
         sum(charge_cents) over (partition by period_month, cost_pool)       as pool_charge_cents,
         sum(used_micro_minutes) over (partition by period_month, cost_pool) as pool_micro_minutes
-    from pool_customer_usage
+    from charged
 
 ),
 
