@@ -59,7 +59,7 @@ SOURCE_GRAIN_FACTS: tuple[str, ...] = (
     "intermediate.int_erp_receivables_monthly",
     "intermediate.int_source_activity_monthly",
     "intermediate.int_cost_allocations",
-    "intermediate.int_cost_allocations_traced",
+    "intermediate.int_cost_allocations_split_by_account",
 )
 
 # Delta entities whose rows land in a month downstream: (raw table, key, business date).
