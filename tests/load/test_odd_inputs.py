@@ -78,6 +78,42 @@ def test_control_characters_are_removed_and_flagged(con, landing):
     assert_balanced(con)
 
 
+def test_escaped_control_characters_in_json_lines_are_removed_and_flagged(con, landing):
+    accounts = clean_rows("crm", DAY)["accounts"]
+    accounts[1] = dict(accounts[1], name="Bakkerij\u0007 de Vries\f")
+    cols = list(contract.entity("crm", "accounts").columns)
+    text = jsonl_text([{c: r.get(c) for c in cols} for r in accounts])
+    assert "\\u0007" in text  # JSON writes the bell as an escape, not as its byte
+    write_all(landing, DAY, crm={"accounts.jsonl": text})
+    load(con, landing)
+    assert con.execute(
+        "SELECT name, _flags FROM raw_crm.accounts WHERE accountid = 'a-2'"
+    ).fetchone() == ("Bakkerij de Vries", "control_characters_removed")
+    assert_balanced(con)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("clean.csv", b"a,b\n1,Tab\there\r\n", False),
+        ("raw.csv", b"a,b\n1,Bel\x07\n", True),
+        ("delete.csv", b"a,b\n1,Del\x7f\n", True),
+        ("clean.jsonl", b'{"a": "line\\nbreak \\u00e9"}\n', True),
+        ("plain.jsonl", b'{"a": "no escapes at all"}\n', False),
+        ("escape.jsonl", b'{"a": "bell \\u0007"}\n', True),
+        ("formfeed.jsonl", b'{"a": "page\\f"}\n', True),
+    ],
+)
+def test_the_file_pass_tells_where_control_characters_may_be(tmp_path, monkeypatch, name, content, expected):
+    from klantwaarde.load import verify
+
+    # chunks of 5 bytes: an escape split between two chunks is still seen
+    monkeypatch.setattr(verify, "_CHUNK", 5)
+    path = tmp_path / name
+    path.write_bytes(content)
+    assert verify.file_facts(path).control_characters is expected
+
+
 def test_a_row_dated_after_its_drop_is_quarantined(con, landing):
     write_all(landing, DAY, erp=with_lines(inv_line(invoice_no="I2030", invoice_date="2030-01-05")))
     summary = load(con, landing)

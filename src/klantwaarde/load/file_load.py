@@ -406,7 +406,8 @@ def load_file(
     rows_in = scan.loaded + scan.bad + len(scan.rejects)
     check_row_count(vf, rows_in)
     flags.repair_mojibake_rows(con, ent, target.mine)
-    flags.remove_control_characters(con, ent, target.mine)
+    if vf.facts.control_characters:
+        flags.remove_control_characters(con, ent, target.mine)
     flags.flag_quantity_sign(con, ent, target.mine)
     flags.flag_unknown_references(con, ent, drop.extract_date, target.mine)
 

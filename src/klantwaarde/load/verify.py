@@ -14,6 +14,13 @@ from klantwaarde.load.landing import Drop, ManifestEntry, read_manifest, refuse_
 
 _CHUNK = 8 * 1024 * 1024
 
+# the control characters a value must not hold (flags.CONTROL_PATTERN): bytes.translate
+# with these bytes kept and every other byte deleted leaves what a chunk holds of them
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
+# JSON writes them as escapes: \u0000-\u001f, \u007f, \b and \f
+_JSON_CONTROL_ESCAPES = (b"\\u00", b"\\b", b"\\f")
+
 
 @dataclass(frozen=True)
 class FileFacts:
@@ -28,17 +35,30 @@ class FileFacts:
     # lines that end in a comma: DuckDB's CSV reader takes `4,5,6,` for three columns, so
     # a CSV with such lines is split by the csv module instead (see file_load)
     comma_ends: int = 0
+    # whether a value may hold a control character: a control byte, or (JSON Lines) an
+    # escape of one somewhere in the file. False proves there is none; True may be an
+    # escaped backslash before a 'b'. The loader scans for them only where True.
+    control_characters: bool = True
 
 
 def file_facts(path: Path) -> FileFacts:
-    """SHA-256 and physical line count in one streaming pass."""
+    """SHA-256, physical line count and the control-character check in one streaming pass."""
     digest = hashlib.sha256()
     newlines = 0
     comma_ends = 0
     last = b""
+    control = False
+    escapes = _JSON_CONTROL_ESCAPES if path.suffix == ".jsonl" else ()
+    tail = b""  # an escape split between two chunks
     with open(path, "rb") as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
+            if not control:
+                joined = tail + chunk[:8]
+                control = bool(chunk.translate(None, _NOT_CONTROL)) or any(
+                    escape in chunk or escape in joined for escape in escapes
+                )
+                tail = chunk[-8:]
             newlines += chunk.count(b"\n")
             comma_ends += chunk.count(b",\n") + chunk.count(b",\r\n")
             if last == b"," and chunk[:1] == b"\n":  # split between two chunks
@@ -48,7 +68,7 @@ def file_facts(path: Path) -> FileFacts:
     lines = newlines + (1 if last not in (b"", b"\n") else 0)
     comma_ends += 1 if last == b"," else 0
     return FileFacts(
-        path, digest.hexdigest(), stat.st_size, stat.st_mtime_ns, lines, last, comma_ends
+        path, digest.hexdigest(), stat.st_size, stat.st_mtime_ns, lines, last, comma_ends, control
     )
 
 
