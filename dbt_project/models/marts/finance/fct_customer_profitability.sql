@@ -1,10 +1,13 @@
 {{ mapped_incremental_config() }}
 {#- Step 5 of the path of one euro: contribution per customer and month.
-    revenue / cogs from int_customer_revenue_monthly, cost_to_serve / credit_cost from
-    int_customer_cost_monthly; gross_margin = revenue - cogs;
-    contribution = gross_margin - cost_to_serve - credit_cost (macro contribution()).
-    Both inputs map the source ids to the conformed customer through the bridge; a build
-    rebuilds the rows of macro mapped_rows_filter. -#}
+    revenue / cogs from int_customer_revenue_monthly (the source ids mapped to the
+    conformed customer); COST-TO-SERVE and CREDIT COST are defined here, once (doc blocks
+    `cost_to_serve`, `credit_cost`): the customer's allocated cost of the month
+    (fct_cost_allocation, mapped already) summed by the pool's cost class in the config's
+    `cost_pools.csv` (credit = bad_debt + financing; everything else allocated is cost to
+    serve); gross_margin = revenue - cogs; contribution = gross_margin - cost_to_serve -
+    credit_cost (macro contribution()). A build rebuilds the rows of macro
+    mapped_rows_filter. -#}
 -- depends_on: {{ ref('int_customer_keys_restated') }}
 with
 
@@ -15,10 +18,22 @@ revenue_monthly as (
 
 ),
 
+cost_allocation as (
+
+    select * from {{ ref('fct_cost_allocation') }}
+    where {{ mapped_rows_filter('period_month', 'customer_key') }}
+
+),
+
 cost_monthly as (
 
-    select * from {{ ref('int_customer_cost_monthly') }}
-    where {{ mapped_rows_filter('period_month', 'customer_key') }}
+    select
+        customer_key,
+        period_month,
+        coalesce(sum(allocated_amount) filter (where cost_class = 'cost_to_serve'), 0) as cost_to_serve,
+        coalesce(sum(allocated_amount) filter (where cost_class = 'credit'), 0)        as credit_cost
+    from cost_allocation
+    group by customer_key, period_month
 
 ),
 
