@@ -104,7 +104,9 @@ def test_escaped_control_characters_in_json_lines_are_removed_and_flagged(con, l
         ("formfeed.jsonl", b'{"a": "page\\f"}\n', True),
     ],
 )
-def test_the_file_pass_tells_where_control_characters_may_be(tmp_path, monkeypatch, name, content, expected):
+def test_the_file_pass_tells_where_control_characters_may_be(
+    tmp_path, monkeypatch, name, content, expected
+):
     from klantwaarde.load import verify
 
     # chunks of 5 bytes: an escape split between two chunks is still seen
