@@ -262,8 +262,11 @@ STATE_DDL = (
     )""",
     # added later: warehouses built before it get the column (NULL: unknown project)
     "alter table meta.build_runs add column if not exists project_sha256 varchar",
-    # kept by earlier versions, which deferred re-links to the month close
+    # kept by earlier versions: re-links deferred to the month close, a copy of every
+    # allocation per GL account, the cost per customer and month as a view of its own
     "drop table if exists meta.pending_relinks",
+    "drop table if exists intermediate.int_cost_allocations_traced",
+    "drop view if exists intermediate.int_customer_cost_monthly",
     # the mapping the conformed-customer marts were built with (dbt source build_state)
     """create table if not exists meta.build_bridge (
         system varchar, source_id varchar, customer_key varchar
