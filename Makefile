@@ -18,7 +18,7 @@ help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
 
 $(STAMP): requirements.lock pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || (rm -rf $(VENV) && $(PYTHON) -m venv $(VENV))
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
@@ -30,7 +30,7 @@ demo: $(STAMP) ## Generate a sample, run the real Airflow DAG over it, print whe
 	$(BIN)/klantwaarde demo
 
 $(OLD_DUCKDB)/.installed:
-	test -x $(OLD_DUCKDB)/bin/python || $(PYTHON) -m venv $(OLD_DUCKDB)
+	test -x $(OLD_DUCKDB)/bin/python || (rm -rf $(OLD_DUCKDB) && $(PYTHON) -m venv $(OLD_DUCKDB))
 	$(OLD_DUCKDB)/bin/pip install --quiet duckdb==$(OLD_DUCKDB_VERSION)
 	touch $@
 
