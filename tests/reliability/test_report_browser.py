@@ -118,3 +118,40 @@ def test_the_report_holds_no_personal_data(report):
     assert "@" not in text
     assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in text
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (apt-get install chromium)")
+@pytest.mark.parametrize(
+    "peak",
+    [(1.0, 1.0), (1.0, 1.6), (0.02, 1.6), (0.5, 0.4)],
+    ids=["last-customer", "last-customer-top", "first-customer-top", "middle"],
+)
+def test_the_peak_label_stays_inside_the_chart(tmp_path, peak):
+    """The whale curve's peak label, wherever the peak falls (the last customer when none
+    loses money), is drawn inside the chart."""
+    from playwright.sync_api import sync_playwright
+
+    from klantwaarde.report import svg
+
+    points = [(i / 10, peak[1] * min(i / 10, peak[0]) / peak[0]) for i in range(1, 11)]
+    page_file = tmp_path / "chart.html"
+    page_file.write_text(f"<html><body>{svg.line_chart(points, 'whale_curve', peak)}</body></html>")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+        )
+        try:
+            page = browser.new_page()
+            page.goto(page_file.resolve().as_uri())
+            chart = page.query_selector("svg.chart").bounding_box()
+            label = next(
+                t
+                for t in page.query_selector_all("svg.chart text")
+                if (t.text_content() or "").startswith("peak")
+            ).bounding_box()
+        finally:
+            browser.close()
+    assert chart["x"] <= label["x"]
+    assert label["x"] + label["width"] <= chart["x"] + chart["width"]
+    assert chart["y"] <= label["y"]
+    assert label["y"] + label["height"] <= chart["y"] + chart["height"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from html import escape
 
 WIDTH, HEIGHT, PAD = 560, 260, 40
+# the width a mark's label ('peak 1234%') takes at font-size 11, with room to spare
+MARK_LABEL_WIDTH = 70
 COLORS = ("#1f6f8b", "#99a8b2", "#e6a157", "#6a994e", "#bc4749", "#7b2cbf", "#588157", "#adb5bd")
 
 
@@ -67,8 +69,13 @@ def line_chart(
     if mark:
         mx, my = xy(*mark)
         body.append(f'<circle cx="{mx:.1f}" cy="{my:.1f}" r="5" fill="{COLORS[4]}"/>')
+        # beside the mark, on the side and at the height where the label stays inside
+        right = mx + 8 + MARK_LABEL_WIDTH <= WIDTH
+        tx, anchor = (mx + 8, "start") if right else (mx - 8, "end")
+        ty = my - 6 if my - 6 >= 12 else my + 16
         body.append(
-            f'<text x="{mx + 8:.1f}" y="{my - 6:.1f}" font-size="11">peak {mark[1]:.0%}</text>'
+            f'<text x="{tx:.1f}" y="{ty:.1f}" font-size="11" text-anchor="{anchor}">'
+            f"peak {mark[1]:.0%}</text>"
         )
     return _frame("".join(body), name)
 
