@@ -44,16 +44,23 @@
     _lr_floored as (
         select
             *,
-            sum(_lr_weight) over (partition by {{ partition }}) as _lr_weight_total
+            sum(_lr_weight) over (partition by {{ partition }}) as _lr_weight_total,
+            abs(_lr_total_cents) * _lr_weight as _lr_product
         from _lr_weighted
     ),
-    _lr_shares as (
+    _lr_divided as (
         select
             *,
-            (abs(_lr_total_cents) * _lr_weight) // _lr_weight_total as _lr_floor_cents,
-            (abs(_lr_total_cents) * _lr_weight) % _lr_weight_total as _lr_remainder
+            _lr_product // _lr_weight_total as _lr_floor_cents
         from _lr_floored
         where _lr_weight_total > 0
+    ),
+    _lr_shares as (
+        -- the remainder without a second division (half the time on 128-bit integers)
+        select
+            *,
+            _lr_product - _lr_floor_cents * _lr_weight_total as _lr_remainder
+        from _lr_divided
     ),
     _lr_ranked as (
         select
@@ -68,7 +75,7 @@
     )
     select
         * exclude (
-            _lr_total_cents, _lr_weight, _lr_weight_total, _lr_floor_cents,
+            _lr_total_cents, _lr_weight, _lr_weight_total, _lr_product, _lr_floor_cents,
             _lr_remainder, _lr_leftover_cents, _lr_rank
         ),
         {{ from_cents(
