@@ -51,14 +51,18 @@ def at_optimum(log_params: np.ndarray, value: float, gradient: np.ndarray) -> bo
     in floating point) is the optimum all the same: every gradient component off the
     bounds within RELATIVE_GTOL of the likelihood's size."""
     free = np.abs(log_params) < LOG_BOUND - 1e-6
-    if not np.isfinite(value) or not np.all(np.isfinite(gradient)):
+    if not _finite(value, gradient):
         return False
     return bool(np.all(np.abs(gradient[free]) <= RELATIVE_GTOL * max(1.0, abs(value))))
 
 
+def _finite(value: float, gradient: np.ndarray) -> bool:
+    return bool(np.isfinite(value) and np.all(np.isfinite(gradient)))
+
+
 def guarded(value: float, gradient: np.ndarray) -> tuple[float, np.ndarray]:
     """A non-finite likelihood (parameters far outside the data) reads as a wall."""
-    if not np.isfinite(value) or not np.all(np.isfinite(gradient)):
+    if not _finite(value, gradient):
         return 1e300, np.zeros_like(gradient)
     return value, gradient
 

@@ -38,8 +38,11 @@ def line_chart(
             HEIGHT - PAD - (y - low) / span * (HEIGHT - 2 * PAD),
         )
 
-    scaled = [xy(x, y) for x, y in [(0.0, 0.0), *points]]
-    path = " ".join(f"{'L' if i else 'M'}{a:.1f},{b:.1f}" for i, (a, b) in enumerate(scaled))
+    def path(line: list[tuple[float, float]]) -> str:
+        """The SVG path from the origin through the points of `line`."""
+        scaled = [xy(x, y) for x, y in [(0.0, 0.0), *line]]
+        return " ".join(f"{'L' if i else 'M'}{a:.1f},{b:.1f}" for i, (a, b) in enumerate(scaled))
+
     zx0, zy = xy(0, 0)
     zx1, _ = xy(1, 0)
     hx0, hy = xy(0, 1)
@@ -47,19 +50,15 @@ def line_chart(
         f'<line x1="{zx0:.1f}" y1="{zy:.1f}" x2="{zx1:.1f}" y2="{zy:.1f}" stroke="#999"/>',
         f'<line x1="{hx0:.1f}" y1="{hy:.1f}" x2="{zx1:.1f}" y2="{hy:.1f}" stroke="#ccc" '
         'stroke-dasharray="4 3"/>',
-        f'<path d="{path}" fill="none" stroke="{COLORS[0]}" stroke-width="2.5"/>',
+        f'<path d="{path(points)}" fill="none" stroke="{COLORS[0]}" stroke-width="2.5"/>',
         f'<text x="{PAD}" y="{HEIGHT - 8}" font-size="11">customers ranked by contribution '
         "→ 100%</text>",
         f'<text x="4" y="{hy - 4:.1f}" font-size="11">100%</text>',
     ]
     if second:
         first_label, second_label, other = second
-        line = [xy(x, y) for x, y in [(0.0, 0.0), *other]]
-        other_path = " ".join(
-            f"{'L' if i else 'M'}{a:.1f},{b:.1f}" for i, (a, b) in enumerate(line)
-        )
         body += [
-            f'<path d="{other_path}" fill="none" stroke="{COLORS[2]}" stroke-width="2.5" '
+            f'<path d="{path(other)}" fill="none" stroke="{COLORS[2]}" stroke-width="2.5" '
             'stroke-dasharray="6 3"/>',
             f'<text x="{WIDTH - PAD - 170}" y="{HEIGHT - PAD - 22}" font-size="11" '
             f'fill="{COLORS[0]}">━ {escape(first_label)}</text>',
