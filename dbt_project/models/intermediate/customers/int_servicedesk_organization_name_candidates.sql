@@ -180,9 +180,10 @@ exact_name_pairs as (
 
 ),
 
-typo_organization_keys as (
+typo_organization_keys as materialized (
 
-    -- only for organizations none of whose names is a customer's name
+    -- only for organizations none of whose names is a customer's name; materialized:
+    -- read twice, and row_number() over () must number the rows once
     select row_number() over () as typo_row_id, organization_name_keys.*
     from organization_name_keys
     cross join settings
@@ -191,8 +192,9 @@ typo_organization_keys as (
 
 ),
 
-typo_customer_names as (
+typo_customer_names as materialized (
 
+    -- materialized: read twice, and row_number() over () must number the rows once
     select row_number() over () as typo_row_id, customer_names.*
     from customer_names
     cross join settings
