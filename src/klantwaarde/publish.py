@@ -187,8 +187,6 @@ def write_mart_copy(
     config = {
         **settings.duckdb.config(),
         "storage_compatibility_version": PUBLISHED_STORAGE_VERSION,
-        # a copied table need not keep the order of its rows: written in parallel
-        "preserve_insertion_order": False,
     }
     con = duckdb.connect(str(target), config=config)
     try:
