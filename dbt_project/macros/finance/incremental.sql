@@ -55,17 +55,17 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The config of a model rebuilt by whole months: incremental, delete+insert on
-    period_month, the rebuilt months deleted first (see delete_rebuilt_months). At the
-    top of the model:
+{#- The config of a model rebuilt by whole months: incremental, delete+insert on its
+    month column (`period_month`, or the date column whose month is rebuilt), the rebuilt
+    months deleted first (see delete_rebuilt_months). At the top of the model:
         {{ monthly_incremental_config() }} -#}
-{% macro monthly_incremental_config() -%}
+{% macro monthly_incremental_config(column='period_month') -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='delete+insert',
-        unique_key='period_month',
+        unique_key=column,
         on_schema_change='fail',
-        pre_hook="{{ delete_rebuilt_months('period_month') }}"
+        pre_hook="{{ delete_rebuilt_months('" ~ column ~ "') }}"
     ) }}
 {%- endmacro %}
 

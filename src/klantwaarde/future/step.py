@@ -14,14 +14,13 @@ import numpy as np
 import pandas as pd
 
 from klantwaarde.future import bgnbd, clv, gamma_gamma, holdout
-from klantwaarde.future.occasions import OCCASIONS, Summary, summarise
+from klantwaarde.future.occasions import Summary, summarise
 from klantwaarde.future.tables import ensure_tables
 from klantwaarde.segment.config import FutureValueConfig, SegmentConfig
 
 log = logging.getLogger(__name__)
 
 TIME_UNIT = "week"
-OCCASIONS_ONCE = "_kw_occasions"
 
 
 @dataclass
@@ -96,24 +95,7 @@ def compute(
     con: duckdb.DuckDBPyConnection, as_of: date, config: FutureValueConfig
 ) -> tuple[pd.DataFrame, clv.Forecast, holdout.HoldoutCheck]:
     customers = _customers(con, as_of)
-    # the occasions once, for both summaries (the dbt model is a view over the invoice
-    # lines, costly to read twice)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {OCCASIONS_ONCE} AS SELECT * FROM {OCCASIONS}")
-    try:
-        return _compute(con, as_of, config, customers)
-    finally:
-        con.execute(f"DROP TABLE IF EXISTS {OCCASIONS_ONCE}")
-
-
-def _compute(
-    con: duckdb.DuckDBPyConnection,
-    as_of: date,
-    config: FutureValueConfig,
-    customers: pd.DataFrame,
-) -> tuple[pd.DataFrame, clv.Forecast, holdout.HoldoutCheck]:
-    summary = summarise(
-        con, as_of, TIME_UNIT, source=OCCASIONS_ONCE, since=_window_start(con, as_of)
-    )
+    summary = summarise(con, as_of, TIME_UNIT, since=_window_start(con, as_of))
     fc = clv.forecast(summary, config.horizon_months, config.min_repeat_customers)
     econ = _unit_economics(summary, customers)
     value = clv.lifetime_value(
@@ -142,9 +124,7 @@ def _compute(
     never = table["clv_method"].isna()
     table.loc[never, ["expected_revenue_12m", "clv"]] = 0.0
     table.loc[never, "clv_method"] = "no_purchase"
-    check = holdout.check(
-        con, as_of, config.holdout_weeks, config.min_repeat_customers, source=OCCASIONS_ONCE
-    )
+    check = holdout.check(con, as_of, config.holdout_weeks, config.min_repeat_customers)
     return table, fc, check
 
 

@@ -1,10 +1,15 @@
+{{ monthly_incremental_config('occasion_date') }}
 {#- Purchase occasions up to the as-of date (doc block purchase_occasion): one row per
-    customer and day invoiced a positive net amount in EUR. -#}
+    customer and day invoiced a positive net amount in EUR. A day only depends on its own
+    invoice lines, so the table is incremental by whole months, like the revenue it
+    comes from: a night rewrites the months it rebuilds and the value step reads the rest
+    as stored. -#}
 with
 
 invoice_lines as (
 
     select * from {{ ref('int_erp_invoice_lines_in_eur') }}
+    where {{ rebuild_months_filter('invoice_month') }}
 
 ),
 
