@@ -5,8 +5,11 @@ render; the figures shown must equal the mart."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -17,6 +20,24 @@ from klantwaarde.report.figures import ReportError
 from .conftest import PUBLISHED
 
 CHROMIUM = Path("/usr/bin/chromium")
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="no /usr/bin/chromium (apt-get install chromium)"
+)
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, through Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -27,33 +48,25 @@ def report(reference) -> tuple[Path, Path]:
     return published, page
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (apt-get install chromium)")
+@needs_chromium
 def test_the_report_renders_offline_and_shows_the_marts_figures(report, tmp_path):
-    from playwright.sync_api import sync_playwright
-
     published, page_file = report
     url = page_file.resolve().as_uri()
     errors: list[str] = []
     foreign: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("request", lambda r: foreign.append(r.url) if r.url != url else None)
-            page.goto(url)
-            charts = page.query_selector_all("svg.chart")
-            sizes = {c.get_attribute("data-chart"): c.bounding_box() for c in charts}
-            shown = {
-                e.get_attribute("data-figure"): e.get_attribute("data-value")
-                for e in page.query_selector_all("[data-figure]")
-            }
-            page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: foreign.append(r.url) if r.url != url else None)
+        page.goto(url)
+        charts = page.query_selector_all("svg.chart")
+        sizes = {c.get_attribute("data-chart"): c.bounding_box() for c in charts}
+        shown = {
+            e.get_attribute("data-figure"): e.get_attribute("data-value")
+            for e in page.query_selector_all("[data-figure]")
+        }
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
     assert errors == []
     assert foreign == []
     assert {"whale_curve", "curry_pyramid", "whitney_contribution", "clv_distribution"} <= set(
@@ -120,7 +133,7 @@ def test_the_report_holds_no_personal_data(report):
     assert "https://" not in text
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (apt-get install chromium)")
+@needs_chromium
 @pytest.mark.parametrize(
     "peak",
     [(1.0, 1.0), (1.0, 1.6), (0.02, 1.6), (0.5, 0.4)],
@@ -129,28 +142,20 @@ def test_the_report_holds_no_personal_data(report):
 def test_the_peak_label_stays_inside_the_chart(tmp_path, peak):
     """The whale curve's peak label, wherever the peak falls (the last customer when none
     loses money), is drawn inside the chart."""
-    from playwright.sync_api import sync_playwright
-
     from klantwaarde.report import svg
 
     points = [(i / 10, peak[1] * min(i / 10, peak[0]) / peak[0]) for i in range(1, 11)]
     page_file = tmp_path / "chart.html"
     page_file.write_text(f"<html><body>{svg.line_chart(points, 'whale_curve', peak)}</body></html>")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
-        )
-        try:
-            page = browser.new_page()
-            page.goto(page_file.resolve().as_uri())
-            chart = page.query_selector("svg.chart").bounding_box()
-            label = next(
-                t
-                for t in page.query_selector_all("svg.chart text")
-                if (t.text_content() or "").startswith("peak")
-            ).bounding_box()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(page_file.resolve().as_uri())
+        chart = page.query_selector("svg.chart").bounding_box()
+        label = next(
+            t
+            for t in page.query_selector_all("svg.chart text")
+            if (t.text_content() or "").startswith("peak")
+        ).bounding_box()
     assert chart["x"] <= label["x"]
     assert label["x"] + label["width"] <= chart["x"] + chart["width"]
     assert chart["y"] <= label["y"]

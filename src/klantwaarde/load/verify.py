@@ -36,8 +36,9 @@ class FileFacts:
     # a CSV with such lines is split by the csv module instead (see file_load)
     comma_ends: int = 0
     # whether a value may hold a control character: a control byte, or (JSON Lines) an
-    # escape of one somewhere in the file. False proves there is none; True may be an
-    # escaped backslash before a 'b'. The loader scans for them only where True.
+    # escape of one somewhere in the file. False proves there is none; True may also be
+    # an escaped backslash before a 'b' or an 'f', or the escape of a character from
+    # \u0080-\u00ff. The loader scans for them only where True.
     control_characters: bool = True
 
 
