@@ -87,3 +87,24 @@ def test_a_missing_fact_table_rebuilds_every_month_without_recreating_the_rest()
     night = plan(PREVIOUS, replace(TONIGHT, missing_facts=("intermediate.int_cost_allocations",)))
     assert night.everything and not night.full_refresh
     assert night.reasons == ("intermediate.int_cost_allocations missing",)
+
+
+def test_a_changed_project_restates_what_it_changed_on_an_ordinary_night():
+    """With the previous parse to compare with, dbt finds the changed models; the rest of
+    the build is the night the data asks for."""
+    upgraded = replace(TONIGHT, project_sha256="upgraded", changes_comparable=True)
+    night = plan(PREVIOUS, upgraded)
+    assert night.restate_modified and not night.full_refresh
+    assert night.rebuild_from == date(2025, 3, 1)
+    assert night.reasons == (
+        "the dbt project changed since the last build: the models it changed rebuilt whole",
+        "previous as-of month 2025-03-01",
+    )
+    seeds_too = plan(PREVIOUS, replace(upgraded, seeds_sha256="new rates"))
+    assert seeds_too.restate_modified and seeds_too.everything and not seeds_too.full_refresh
+    moved_back = plan(PREVIOUS, replace(upgraded, as_of=date(2025, 3, 29)))
+    assert moved_back.full_refresh and not moved_back.restate_modified
+
+
+def test_an_unchanged_project_restates_nothing_whole():
+    assert not plan(PREVIOUS, replace(TONIGHT, changes_comparable=True)).restate_modified

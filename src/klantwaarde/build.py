@@ -17,7 +17,13 @@ Seeds are loaded with dbt's `--full-refresh` (`seed()`) on a build that restates
 everything or when a seed table is missing or changed: a seed whose columns changed would
 otherwise be loaded into the old table and fail. The tests of the seeds alone run on the
 build that loads them. dbt's unit tests (the project's code, not the night's data) run on
-the builds that restate everything, the first build of a new project version among them.
+the builds that restate everything.
+
+A changed project (a new version deployed) is compared with the parse the previous build
+saved (`meta.build_parse`): the models dbt finds modified (`state:modified+`: changed
+models, models on changed macros, and everything downstream) have their incremental
+tables dropped and are built whole, the rest of the build is the night the data asks for
+(see `klantwaarde.rebuild`).
 
 State lives in the warehouse: `meta.build_runs` (one row per successful build),
 `meta.build_bridge` and `meta.build_restated_customers` (what the last build mapped and
@@ -271,6 +277,14 @@ STATE_DDL = (
     """create table if not exists meta.build_bridge (
         system varchar, source_id varchar, customer_key varchar
     )""",
+    # the models a changed project restated whole (comma-separated schema.name)
+    "alter table meta.build_runs add column if not exists rebuilt_whole varchar",
+    # the last successful build's parse of the project (dbt's manifest.json), which the
+    # next build compares a changed project with (state:modified)
+    """create table if not exists meta.build_parse (
+        project_sha256 varchar not null, settings_sha256 varchar not null,
+        manifest varchar not null
+    )""",
 )
 BRIDGE = "mart.bridge_customer_source"
 RESTATED = "intermediate.int_customer_keys_restated"
@@ -304,6 +318,28 @@ def project_fingerprint() -> str:
     for folder in ("models", "macros", "snapshots", "tests"):
         files += [p for p in (root / folder).rglob("*") if p.is_file()]
     return _fingerprint(files)
+
+
+def settings_fingerprint() -> str:
+    """sha256 of `dbt_project.yml`: its vars reach models in ways dbt's state comparison
+    cannot follow, so a change to it restates everything."""
+    return _fingerprint([project_dir() / "dbt_project.yml"])
+
+
+@dataclass(frozen=True)
+class SavedParse:
+    """The parse of the project the last successful build ran (`meta.build_parse`)."""
+
+    project_sha256: str
+    settings_sha256: str
+    manifest: str  # dbt's manifest.json
+
+
+def _saved_parse(con: duckdb.DuckDBPyConnection) -> SavedParse | None:
+    row = con.execute(
+        "select project_sha256, settings_sha256, manifest from meta.build_parse limit 1"
+    ).fetchone()
+    return SavedParse(*row) if row else None
 
 
 def _connect(settings: RunSettings) -> duckdb.DuckDBPyConnection:
@@ -411,6 +447,7 @@ def _tonight(
     settings: RunSettings,
     previous: rebuild.PreviousBuild | None,
     rebuild_from: date | None,
+    saved: SavedParse | None,
 ) -> rebuild.Tonight:
     """What the warehouse holds before the build, for `rebuild.plan`."""
     return rebuild.Tonight(
@@ -427,6 +464,12 @@ def _tonight(
             else None
         ),
         missing_facts=tuple(t for t in SOURCE_GRAIN_FACTS if not relation_exists(con, t)),
+        changes_comparable=(
+            previous is not None
+            and saved is not None
+            and saved.project_sha256 == previous.project_sha256
+            and saved.settings_sha256 == settings_fingerprint()
+        ),
     )
 
 
@@ -436,11 +479,12 @@ def _save_state(
     plan: rebuild.RebuildPlan,
     tonight: rebuild.Tonight,
     raw_loaded_until: datetime | None,
+    rebuilt_whole: Sequence[str],
 ) -> None:
     con.execute(
         "insert into meta.build_runs (as_of_date, rebuild_from_month, full_refresh,"
-        " seeds_sha256, raw_loaded_until, reasons, built_at, project_sha256)"
-        " values (?, ?, ?, ?, ?, ?, current_timestamp, ?)",
+        " seeds_sha256, raw_loaded_until, reasons, built_at, project_sha256, rebuilt_whole)"
+        " values (?, ?, ?, ?, ?, ?, current_timestamp, ?, ?)",
         [
             settings.as_of,
             plan.rebuild_from,
@@ -449,7 +493,14 @@ def _save_state(
             raw_loaded_until,
             "; ".join(plan.reasons),
             tonight.project_sha256,
+            ",".join(rebuilt_whole) or None,
         ],
+    )
+    manifest = settings.output_dir / "dbt_target" / "manifest.json"
+    con.execute("delete from meta.build_parse")
+    con.execute(
+        "insert into meta.build_parse values (?, ?, ?)",
+        [tonight.project_sha256, settings_fingerprint(), manifest.read_text(encoding="utf-8")],
     )
     # the customers this build restated in every month (publish patches the same rows),
     # then the mapping the marts now reflect, for the next build to compare with
@@ -472,9 +523,13 @@ def _vars(
     settings: RunSettings,
     rebuild_from: date | None,
     staged_after: tuple[datetime | None, date] | None = None,
+    rebuilt_whole: Sequence[str] = (),
 ) -> str:
     """dbt vars: the as-of date and the first month the facts at the source's grain
     rebuild (`rebuild_from_month`; None = every month).
+
+    `rebuilt_whole`: the models (schema.name) a changed project restates whole tonight;
+    their tests check every row (`rebuilt_whole_models`, macro get_where_subquery).
 
     `staged_after`: (raw_loaded_until, as_of) of the previous build, on an incremental
     build: the row versions the incremental staging tables take in tonight were loaded
@@ -490,6 +545,7 @@ def _vars(
             "staged_after_loaded_at": loaded_after.isoformat(sep=" ") if loaded_after else None,
             "staged_after_extract_date": _iso(extracted_after),
             "value_window_months": settings.config.thresholds.value_window_months,
+            "rebuilt_whole_models": list(rebuilt_whole),
         }
     )
 
@@ -517,6 +573,42 @@ def seed(settings: RunSettings, vars_json: str, manifest: Any = None) -> Any:
     )
 
 
+def changed_models(settings: RunSettings, manifest: Any, saved: SavedParse) -> list[Any]:
+    """The models of the parsed project (`manifest`) that dbt finds modified against the
+    saved parse of the previous build, and every model downstream of them
+    (`dbt ls --select state:modified+`): the nodes, in dbt's order."""
+    state = settings.output_dir / "dbt_state"
+    shutil.rmtree(state, ignore_errors=True)
+    state.mkdir(parents=True)
+    (state / "manifest.json").write_text(saved.manifest, encoding="utf-8")
+    listed = invoke(
+        settings,
+        [
+            *("ls", "--log-level", "none"),  # the list is the result, not a log
+            *("--select", "state:modified+", "--state", str(state)),
+            *("--resource-type", "model", "--output", "json", "--output-keys", "unique_id"),
+        ],
+        what="changed models",
+        manifest=manifest,
+    )
+    return [manifest.nodes[json.loads(line)["unique_id"]] for line in listed.result or []]
+
+
+def restate_changed(settings: RunSettings, models: Sequence[Any]) -> list[str]:
+    """Drop the incremental tables of `models`, so that tonight's build creates them
+    whole; returns every model's `schema.name`. The other models, tables and views, are
+    recreated by any build; snapshots are never dropped (their history is not in the
+    sources)."""
+    con = _connect(settings)
+    try:
+        for node in models:
+            if node.config.materialized == "incremental":
+                con.execute(f'drop table if exists "{node.schema}"."{node.alias}"')
+    finally:
+        con.close()
+    return sorted(f"{node.schema}.{node.alias}" for node in models)
+
+
 def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSummary:
     """dbt seed and build for `settings.as_of`; see the module docstring.
 
@@ -535,7 +627,8 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
         # the run's cost model (dbt source config)
         write_config(con, settings.config)
         previous = _previous_run(con)
-        tonight = _tonight(con, settings, previous, rebuild_from)
+        saved = _saved_parse(con)
+        tonight = _tonight(con, settings, previous, rebuild_from, saved)
         seeds_in_place = (
             previous is not None
             and previous.seeds_sha256 == tonight.seeds_sha256
@@ -551,16 +644,20 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
     staged_after = (
         None if plan.everything or previous is None else (previous.raw_loaded_until, previous.as_of)
     )
-    vars_json = _vars(settings, plan.rebuild_from, staged_after)
 
     manifest = parse(settings)
+    rebuilt_whole: list[str] = []
+    if plan.restate_modified and saved is not None:
+        rebuilt_whole = restate_changed(settings, changed_models(settings, manifest, saved))
+    vars_json = _vars(settings, plan.rebuild_from, staged_after, rebuilt_whole)
     seeded = None
     if plan.everything or not seeds_in_place:
         seeded = seed(settings, vars_json, manifest)
     args = ["build", "--exclude-resource-type", "seed"]
     if not plan.everything:
         # unit tests test the project's code, not the night's data: they run on every
-        # build that restates everything, as dbt recommends for production
+        # build that restates everything (their fixtures hold no night's window), as dbt
+        # recommends for production
         args.append("unit_test")
     if seeded is None:
         # the tests of the seeds alone test the project's CSVs: they ran when loaded
@@ -573,7 +670,7 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
 
     con = _connect(settings)
     try:
-        _save_state(con, settings, plan, tonight, raw_loaded_until)
+        _save_state(con, settings, plan, tonight, raw_loaded_until, rebuilt_whole)
     finally:
         con.close()
 

@@ -10,7 +10,8 @@ connection opens the new file. Nobody ever sees a half-written mart.
 A night starts the new file as a copy of the published one, when that reflects the
 previous build (`meta.publication`), and replaces only what the night wrote: in the
 conformed-customer facts (`MAPPED_FACTS`) the months the build rebuilt and every month of
-the customers it restated (`meta.build_restated_customers`); in the tables the segment
+the customers it restated (`meta.build_restated_customers`), unless a changed project
+rebuilt the fact whole (`meta.build_runs.rebuilt_whole`); in the tables the segment
 and value steps keep one set of rows per as-of date (`checks.python_tables`), the
 build's as-of date. Every other mart relation is copied whole.
 
@@ -90,6 +91,11 @@ class _Build:
     as_of: date
     built_at: datetime
     rebuild_from: date | None  # None: every month was rebuilt
+    rebuilt_whole: str | None = None  # models a changed project rebuilt whole (schema.name,...)
+
+    def rebuilt_all_of(self, name: str) -> bool:
+        """Whether a changed project rebuilt `mart.<name>` whole in this build."""
+        return f"{MART_SCHEMA}.{name}" in (self.rebuilt_whole or "").split(",")
 
 
 def last_builds(warehouse: Path, settings: RunSettings) -> list[_Build]:
@@ -102,8 +108,16 @@ def last_builds(warehouse: Path, settings: RunSettings) -> list[_Build]:
         ).fetchone()[0]
         if not exists:
             return []
+        whole = (
+            "rebuilt_whole"
+            if con.execute(
+                "select count(*) from duckdb_columns() where schema_name = 'meta'"
+                " and table_name = 'build_runs' and column_name = 'rebuilt_whole'"
+            ).fetchone()[0]
+            else "null"
+        )
         rows = con.execute(
-            "select as_of_date, built_at, rebuild_from_month from meta.build_runs"
+            f"select as_of_date, built_at, rebuild_from_month, {whole} from meta.build_runs"
             " order by built_at desc limit 2"
         ).fetchall()
     finally:
@@ -219,6 +233,7 @@ def write_mart_copy(
                 and build is not None
                 and build.rebuild_from is not None
                 and name in MAPPED_FACTS
+                and not build.rebuilt_all_of(name)
                 and _columns(con, "wh", name) == _columns(con, None, name)
             ):
                 rows = (

@@ -18,12 +18,20 @@ rebuild is the earliest of:
   including the months of its earlier versions (a corrected row that moves to another
   month empties the old one).
 
-Every month is rebuilt on the first build, when asked (`--full-refresh`), when the dbt
-project, a seed or the run's config folder changed, when the as-of date is earlier than
-what is staged, or when a fact table is missing; with dbt's `--full-refresh` (every table
-recreated, staging included) in all but the last two: no staging model reads a seed or
-the config, so a changed rate, pool map or capacity rebuilds every month of the facts
-and leaves the staged rows as they are.
+Every month is rebuilt on the first build, when asked (`--full-refresh`), when the as-of
+date is earlier than what is staged, when a seed or the run's config folder changed, and
+when a fact table is missing. The first three use dbt's `--full-refresh` (every table
+recreated, staging included); the last two do not: no staging model reads a seed or the
+config, so a changed rate, pool map or capacity rebuilds every month of the facts and
+leaves the staged rows as they are.
+
+A changed dbt project (a new version deployed) restates only what it changed: the
+models dbt finds modified against the previous build's parse (`state:modified`, which
+follows changed macros too) and every model downstream of them are rebuilt whole, and
+the rest of the build is an ordinary night (`RebuildPlan.restate_modified`). Only when
+that comparison is not possible (no saved parse of the previous project, or a changed
+`dbt_project.yml`, whose vars dbt cannot trace to the models that read them) does a
+changed project rebuild everything with `--full-refresh`.
 """
 
 from __future__ import annotations
@@ -58,6 +66,9 @@ class Tonight:
     # previous build (`build.changed_rows_month`)
     changed_rows_from: date | None = None
     missing_facts: tuple[str, ...] = ()
+    # the previous build's parse is saved and dbt_project.yml is the same: dbt can tell
+    # which models a changed project touched (state:modified)
+    changes_comparable: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,8 @@ class RebuildPlan:
     rebuild_from: date | None  # first month rebuilt; None: every month
     full_refresh: bool  # dbt's --full-refresh (tables recreated, not only refilled)
     reasons: tuple[str, ...]
+    # the models the project changed, and their descendants, are rebuilt whole
+    restate_modified: bool = False
 
     @property
     def everything(self) -> bool:
@@ -77,6 +90,9 @@ def month(value: date | datetime) -> date:
     return value.replace(day=1)
 
 
+PROJECT_CHANGED = "the dbt project changed since the last build"
+
+
 def plan(previous: PreviousBuild | None, tonight: Tonight) -> RebuildPlan:
     """The months to rebuild tonight and why (see the module docstring)."""
     if tonight.full_refresh_requested:
@@ -84,8 +100,23 @@ def plan(previous: PreviousBuild | None, tonight: Tonight) -> RebuildPlan:
     if previous is None:
         # dbt's --full-refresh too: a warehouse whose build log was lost
         return RebuildPlan(None, True, ("first build of this warehouse",))
-    if previous.project_sha256 != tonight.project_sha256:
-        return RebuildPlan(None, True, ("the dbt project changed since the last build",))
+    if previous.project_sha256 == tonight.project_sha256:
+        return _data_plan(previous, tonight)
+    if not tonight.changes_comparable:
+        return RebuildPlan(None, True, (PROJECT_CHANGED,))
+    data = _data_plan(previous, tonight)
+    if data.full_refresh:  # recreates every table anyway
+        return data
+    return RebuildPlan(
+        data.rebuild_from,
+        False,
+        (f"{PROJECT_CHANGED}: the models it changed rebuilt whole", *data.reasons),
+        restate_modified=True,
+    )
+
+
+def _data_plan(previous: PreviousBuild, tonight: Tonight) -> RebuildPlan:
+    """The months the data moved since the previous build (the project aside)."""
     if previous.seeds_sha256 != tonight.seeds_sha256:
         return RebuildPlan(None, False, ("a seed or the config changed",))
     if tonight.as_of < previous.as_of or (

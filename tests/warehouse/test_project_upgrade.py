@@ -1,51 +1,131 @@
-"""An upgraded dbt project on an existing warehouse rebuilds every month itself."""
+"""An upgraded dbt project on an existing warehouse restates what it changed, whole.
+
+The previous build's parse is kept in the warehouse (`meta.build_parse`); a build on a
+changed project lets dbt compare the two (`state:modified+`) and rebuilds the changed
+models and those downstream of them over every month, the rest as an ordinary night."""
 
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from dataclasses import replace
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from klantwaarde.build import build
+from klantwaarde.publish import publish
 
 pytestmark = pytest.mark.slow
 
-FACT = "mart.fct_customer_profitability"
+CHANGED = "mart.fct_customer_activity"
 
 
-def _rows(warehouse, table: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(f"select * from {table} order by all").fetchall()
-    finally:
-        con.close()
+def _mart(warehouse: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [
+            row[0]
+            for row in con.execute(
+                "select table_name from duckdb_tables()"
+                " where schema_name = 'mart' and database_name = current_database() order by 1"
+            ).fetchall()
+        ]
+        return {t: con.execute(f'select * from mart."{t}" order by all').fetchall() for t in tables}
 
 
-def test_a_changed_model_rebuilds_everything_with_full_refresh(
+def _upgrade(frozen: Path, to: Path, model: str, old: str, new: str) -> Path:
+    shutil.copytree(frozen, to, ignore=shutil.ignore_patterns("target", "logs"))
+    path = next(to.joinpath("models").rglob(f"{model}.sql"))
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    return to
+
+
+def _rebuilt_whole(warehouse: Path) -> list[str]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        value = con.execute(
+            "select rebuilt_whole from meta.build_runs order by built_at desc limit 1"
+        ).fetchone()[0]
+    return value.split(",") if value else []
+
+
+def test_a_changed_model_restates_itself_and_its_descendants_in_every_month(
     full_build, frozen_dbt_project, tmp_path, monkeypatch
 ):
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(full_build.settings.warehouse, warehouse)
     settings = replace(full_build.settings, warehouse=warehouse, full_refresh=False)
-    before = _rows(warehouse, FACT)
 
     unchanged = build(settings, None)
-    assert not unchanged.full_refresh
-    assert unchanged.rebuild_from is not None
+    assert not unchanged.full_refresh and unchanged.rebuild_from is not None
+    assert _rebuilt_whole(warehouse) == []
+    publish(settings)
+    before = _mart(warehouse)
+
+    # a new definition of a mapped fact: call minutes count one more minute per call, in
+    # every month (a night's window alone would change only its own months)
+    upgraded = _upgrade(
+        frozen_dbt_project,
+        tmp_path / "dbt_project",
+        "fct_customer_activity",
+        "cast(call_minutes as bigint)",
+        "cast(call_minutes + call_count as bigint)",
+    )
+    monkeypatch.setenv("KLANTWAARDE_DBT_PROJECT_DIR", str(upgraded))
+    # the same warehouse rebuilt whole on the upgraded project, to compare with
+    refreshed = replace(settings, warehouse=tmp_path / "refreshed" / "warehouse.duckdb")
+    refreshed.warehouse.parent.mkdir()
+    shutil.copy(warehouse, refreshed.warehouse)
+
+    after_upgrade = build(settings, None)
+    assert not after_upgrade.full_refresh
+    assert after_upgrade.rebuild_from == unchanged.rebuild_from
+    assert any("dbt project changed" in reason for reason in after_upgrade.reasons)
+    rebuilt = _rebuilt_whole(warehouse)
+    assert CHANGED in rebuilt
+    # only what depends on the change: the allocation and the customers stay a night's work
+    assert "mart.fct_cost_allocation" not in rebuilt and "mart.dim_customer" not in rebuilt
+
+    after = _mart(warehouse)
+    old = before["fct_customer_activity"]
+    assert len({row[1] for row in old}) > 1  # more than one month
+    # (customer_key, period_month, visit_count, visit_minutes, call_count, call_minutes, ...)
+    expected = Counter((*row[:5], row[5] + row[4], *row[6:]) for row in old)
+    assert expected != Counter(old)
+    assert Counter(after["fct_customer_activity"]) == expected
+    untouched = [t for t in before if f"mart.{t}" not in rebuilt]
+    assert {t: after[t] for t in untouched} == {t: before[t] for t in untouched}
+    full = build(replace(refreshed, full_refresh=True), None)
+    assert full.full_refresh
+    assert after == _mart(refreshed.warehouse)
+
+    # the published file takes the rebuilt fact whole, not only the night's months
+    publish(settings)
+    published = _mart(settings.published_path)
+    assert Counter(published["fct_customer_activity"]) == expected
+
+    next_night = build(settings, None)
+    assert not next_night.full_refresh and _rebuilt_whole(warehouse) == []
+
+
+def test_a_changed_project_settings_file_rebuilds_everything(
+    full_build, frozen_dbt_project, tmp_path, monkeypatch
+):
+    """dbt cannot follow a var of dbt_project.yml to the models that read it."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(full_build.settings.warehouse, warehouse)
+    settings = replace(full_build.settings, warehouse=warehouse, full_refresh=False)
+    before = _mart(warehouse)
 
     upgraded = tmp_path / "dbt_project"
     shutil.copytree(frozen_dbt_project, upgraded, ignore=shutil.ignore_patterns("target", "logs"))
-    model = upgraded / "models" / "marts" / "finance" / "fct_customer_profitability.sql"
-    model.write_text(model.read_text() + "\n-- upgraded definition\n")
+    project_yml = upgraded / "dbt_project.yml"
+    project_yml.write_text(project_yml.read_text() + "\n# upgraded settings\n")
     monkeypatch.setenv("KLANTWAARDE_DBT_PROJECT_DIR", str(upgraded))
 
     after_upgrade = build(settings, None)
-    assert after_upgrade.full_refresh
-    assert after_upgrade.rebuild_from is None
-    assert any("dbt project changed" in reason for reason in after_upgrade.reasons)
-    assert _rows(warehouse, FACT) == before
-
-    next_night = build(settings, None)
-    assert not next_night.full_refresh
+    assert after_upgrade.full_refresh and after_upgrade.rebuild_from is None
+    assert after_upgrade.reasons == ("the dbt project changed since the last build",)
+    assert _mart(warehouse) == before

@@ -51,13 +51,21 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- dbt's own get_where_subquery, with the placeholders above filled in at run time. -#}
+{#- dbt's own get_where_subquery, with the placeholders above filled in at run time. A
+    model that a changed project restates whole tonight (var rebuilt_whole_models) is
+    tested on every row: its placeholders become the values of a build of every month. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- if where -%}
-        {%- set where = where | replace('__rebuild_from_month__', tested_months_start()) -%}
-        {%- set where = where | replace('__rebuilt_customer_rows__', tested_customer_rows()) -%}
-        {%- set where = where | replace('__staged_by_this_build__', tested_staged_rows()) -%}
+        {%- if relation.schema ~ '.' ~ relation.identifier in var('rebuilt_whole_models', []) -%}
+            {%- set months, customers, staged = "date '0001-01-01'", 'true', 'true' -%}
+        {%- else -%}
+            {%- set months, customers, staged =
+                tested_months_start(), tested_customer_rows(), tested_staged_rows() -%}
+        {%- endif -%}
+        {%- set where = where | replace('__rebuild_from_month__', months) -%}
+        {%- set where = where | replace('__rebuilt_customer_rows__', customers) -%}
+        {%- set where = where | replace('__staged_by_this_build__', staged) -%}
         {%- set filtered -%}
             (select * from {{ relation }} where {{ where }}) dbt_subquery
         {%- endset -%}
