@@ -496,12 +496,15 @@ def _save_state(
             ",".join(rebuilt_whole) or None,
         ],
     )
+    # the parse this build ran (written by `parse`); without it the next build on a
+    # changed project rebuilds everything
     manifest = settings.output_dir / "dbt_target" / "manifest.json"
     con.execute("delete from meta.build_parse")
-    con.execute(
-        "insert into meta.build_parse values (?, ?, ?)",
-        [tonight.project_sha256, settings_fingerprint(), manifest.read_text(encoding="utf-8")],
-    )
+    if manifest.is_file():
+        con.execute(
+            "insert into meta.build_parse values (?, ?, ?)",
+            [tonight.project_sha256, settings_fingerprint(), manifest.read_text(encoding="utf-8")],
+        )
     # the customers this build restated in every month (publish patches the same rows),
     # then the mapping the marts now reflect, for the next build to compare with
     if relation_exists(con, RESTATED):
