@@ -531,8 +531,9 @@ def _vars(
     """dbt vars: the as-of date and the first month the facts at the source's grain
     rebuild (`rebuild_from_month`; None = every month).
 
-    `rebuilt_whole`: the models (schema.name) a changed project restates whole tonight;
-    their tests check every row (`rebuilt_whole_models`, macro get_where_subquery).
+    `rebuilt_whole`: the models (schema.name) a changed project restates whole tonight
+    (`rebuilt_whole_models`); the tests of such a build check every row (macro
+    tests_this_builds_rows).
 
     `staged_after`: (raw_loaded_until, as_of) of the previous build, on an incremental
     build: the row versions the incremental staging tables take in tonight were loaded

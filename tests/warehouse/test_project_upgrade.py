@@ -51,6 +51,13 @@ def _rebuilt_whole(warehouse: Path) -> list[str]:
     return value.split(",") if value else []
 
 
+def _key_test_of_the_mapped_costs(warehouse: Path) -> str:
+    """The SQL the last build ran for the key test of fct_cost_allocation, whose filter
+    is the rows this build wrote (`__rebuilt_customer_rows__`)."""
+    run = warehouse.parent / "dbt_target" / "run"
+    return next(run.rglob("primary_key_fct_cost_allocatio*.sql")).read_text()
+
+
 def test_a_changed_model_restates_itself_and_its_descendants_in_every_month(
     full_build, frozen_dbt_project, tmp_path, monkeypatch
 ):
@@ -61,6 +68,7 @@ def test_a_changed_model_restates_itself_and_its_descendants_in_every_month(
     unchanged = build(settings, None)
     assert not unchanged.full_refresh and unchanged.rebuild_from is not None
     assert _rebuilt_whole(warehouse) == []
+    assert "int_customer_keys_restated" in _key_test_of_the_mapped_costs(warehouse)
     publish(settings)
     before = _mart(warehouse)
 
@@ -87,6 +95,8 @@ def test_a_changed_model_restates_itself_and_its_descendants_in_every_month(
     assert CHANGED in rebuilt
     # only what depends on the change: the allocation and the customers stay a night's work
     assert "mart.fct_cost_allocation" not in rebuilt and "mart.dim_customer" not in rebuilt
+    # a new version of the project is tested on every row, as a build of every month is
+    assert "int_customer_keys_restated" not in _key_test_of_the_mapped_costs(warehouse)
 
     after = _mart(warehouse)
     old = before["fct_customer_activity"]

@@ -9,9 +9,16 @@
     restated (int_customer_keys_restated), with
         config:
           where: "__rebuilt_customer_rows__"
-    or, in a singular test, macro tested_customer_rows('period_month', 'customer_key'). -#}
+    or, in a singular test, macro tested_customer_rows('period_month', 'customer_key').
+    A build of every month, --full-refresh and a build on a new version of the project
+    (var rebuilt_whole_models: the models it changed are rebuilt whole) test every row. -#}
+{% macro tests_this_builds_rows() -%}
+    {{ return(rebuild_from() is not none and not flags.FULL_REFRESH
+              and not var('rebuilt_whole_models', [])) }}
+{%- endmacro %}
+
 {% macro tested_months_start() -%}
-    {%- if rebuild_from() is not none and not flags.FULL_REFRESH -%}
+    {%- if tests_this_builds_rows() -%}
         {{ rebuild_from_date() }}
     {%- else -%}
         date '0001-01-01'
@@ -19,7 +26,7 @@
 {%- endmacro %}
 
 {% macro tested_customer_rows(month_column='period_month', key_column='customer_key') -%}
-    {%- if rebuild_from() is not none and not flags.FULL_REFRESH -%}
+    {%- if tests_this_builds_rows() -%}
         ({{ month_column }} >= {{ rebuild_from_date() }}
          or {{ key_column }} in (select customer_key from intermediate.int_customer_keys_restated))
     {%- else -%}
@@ -41,7 +48,7 @@
 {% macro tested_staged_rows() -%}
     {%- set loaded_after = var('staged_after_loaded_at', none) -%}
     {%- set extracted_after = var('staged_after_extract_date', none) -%}
-    {%- if rebuild_from() is not none and not flags.FULL_REFRESH
+    {%- if tests_this_builds_rows()
           and loaded_after not in (none, '', 'None', 'null')
           and extracted_after not in (none, '', 'None', 'null') -%}
         (loaded_at > cast('{{ loaded_after }}' as timestamp)
@@ -51,21 +58,13 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- dbt's own get_where_subquery, with the placeholders above filled in at run time. A
-    model that a changed project restates whole tonight (var rebuilt_whole_models) is
-    tested on every row: its placeholders become the values of a build of every month. -#}
+{#- dbt's own get_where_subquery, with the placeholders above filled in at run time. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- if where -%}
-        {%- if relation.schema ~ '.' ~ relation.identifier in var('rebuilt_whole_models', []) -%}
-            {%- set months, customers, staged = "date '0001-01-01'", 'true', 'true' -%}
-        {%- else -%}
-            {%- set months, customers, staged =
-                tested_months_start(), tested_customer_rows(), tested_staged_rows() -%}
-        {%- endif -%}
-        {%- set where = where | replace('__rebuild_from_month__', months) -%}
-        {%- set where = where | replace('__rebuilt_customer_rows__', customers) -%}
-        {%- set where = where | replace('__staged_by_this_build__', staged) -%}
+        {%- set where = where | replace('__rebuild_from_month__', tested_months_start()) -%}
+        {%- set where = where | replace('__rebuilt_customer_rows__', tested_customer_rows()) -%}
+        {%- set where = where | replace('__staged_by_this_build__', tested_staged_rows()) -%}
         {%- set filtered -%}
             (select * from {{ relation }} where {{ where }}) dbt_subquery
         {%- endset -%}
