@@ -23,7 +23,7 @@ A changed project (a new version deployed) is compared with the parse the previo
 saved (`meta.build_parse`): the models dbt finds modified (`state:modified+`: changed
 models, models on changed macros, and everything downstream) have their incremental
 tables dropped and are built whole, the rest of the build is the night the data asks for
-(see `klantwaarde.rebuild`).
+(see `klantwaarde.rebuild`); its tests check every row.
 
 State lives in the warehouse: `meta.build_runs` (one row per successful build),
 `meta.build_bridge` and `meta.build_restated_customers` (what the last build mapped and
@@ -526,14 +526,13 @@ def _vars(
     settings: RunSettings,
     rebuild_from: date | None,
     staged_after: tuple[datetime | None, date] | None = None,
-    rebuilt_whole: Sequence[str] = (),
+    test_every_row: bool = False,
 ) -> str:
     """dbt vars: the as-of date and the first month the facts at the source's grain
     rebuild (`rebuild_from_month`; None = every month).
 
-    `rebuilt_whole`: the models (schema.name) a changed project restates whole tonight
-    (`rebuilt_whole_models`); the tests of such a build check every row (macro
-    tests_this_builds_rows).
+    `test_every_row`: the build of a new version of the project, whose tests check every
+    row as on a build of every month (macro tests_this_builds_rows).
 
     `staged_after`: (raw_loaded_until, as_of) of the previous build, on an incremental
     build: the row versions the incremental staging tables take in tonight were loaded
@@ -549,7 +548,7 @@ def _vars(
             "staged_after_loaded_at": loaded_after.isoformat(sep=" ") if loaded_after else None,
             "staged_after_extract_date": _iso(extracted_after),
             "value_window_months": settings.config.thresholds.value_window_months,
-            "rebuilt_whole_models": list(rebuilt_whole),
+            "test_every_row": test_every_row,
         }
     )
 
@@ -653,7 +652,7 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
     rebuilt_whole: list[str] = []
     if plan.restate_modified and saved is not None:
         rebuilt_whole = restate_changed(settings, changed_models(settings, manifest, saved))
-    vars_json = _vars(settings, plan.rebuild_from, staged_after, rebuilt_whole)
+    vars_json = _vars(settings, plan.rebuild_from, staged_after, plan.restate_modified)
     seeded = None
     if plan.everything or not seeds_in_place:
         seeded = seed(settings, vars_json, manifest)

@@ -10,11 +10,11 @@
         config:
           where: "__rebuilt_customer_rows__"
     or, in a singular test, macro tested_customer_rows('period_month', 'customer_key').
-    A build of every month, --full-refresh and a build on a new version of the project
-    (var rebuilt_whole_models: the models it changed are rebuilt whole) test every row. -#}
+    A build of every month, --full-refresh and the build of a new version of the project
+    (var test_every_row) test every row. -#}
 {% macro tests_this_builds_rows() -%}
     {{ return(rebuild_from() is not none and not flags.FULL_REFRESH
-              and not var('rebuilt_whole_models', [])) }}
+              and not var('test_every_row', false)) }}
 {%- endmacro %}
 
 {% macro tested_months_start() -%}
