@@ -88,6 +88,8 @@ class BuildSummary:
     nodes_ok: int
     seconds: float
     results: dict[str, int] = field(default_factory=dict)  # status -> count
+    # the models a new version of the project changed, rebuilt whole (schema.name)
+    rebuilt_whole: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +101,7 @@ class BuildSummary:
             "nodes_ok": self.nodes_ok,
             "seconds": round(self.seconds, 1),
             "results": dict(self.results),
+            "rebuilt_whole": list(self.rebuilt_whole),
         }
 
 
@@ -689,6 +692,7 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
         nodes_ok=sum(n for status, n in counts.items() if status in ("success", "pass")),
         seconds=time.monotonic() - started,
         results=counts,
+        rebuilt_whole=tuple(rebuilt_whole),
     )
     log.info("build: %s", summary.as_dict())
     return summary
