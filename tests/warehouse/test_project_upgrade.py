@@ -17,21 +17,11 @@ import pytest
 from klantwaarde.build import build
 from klantwaarde.publish import publish
 
+from .conftest import mart_rows
+
 pytestmark = pytest.mark.slow
 
 CHANGED = "mart.fct_customer_activity"
-
-
-def _mart(warehouse: Path) -> dict[str, list[tuple]]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = [
-            row[0]
-            for row in con.execute(
-                "select table_name from duckdb_tables()"
-                " where schema_name = 'mart' and database_name = current_database() order by 1"
-            ).fetchall()
-        ]
-        return {t: con.execute(f'select * from mart."{t}" order by all').fetchall() for t in tables}
 
 
 def _upgrade(frozen: Path, to: Path, model: str, old: str, new: str) -> Path:
@@ -70,7 +60,7 @@ def test_a_changed_model_restates_itself_and_its_descendants_in_every_month(
     assert _rebuilt_whole(warehouse) == []
     assert "int_customer_keys_restated" in _key_test_of_the_mapped_costs(warehouse)
     publish(settings)
-    before = _mart(warehouse)
+    before = mart_rows(warehouse)
 
     # a new definition of a mapped fact: call minutes count one more minute per call, in
     # every month (a night's window alone would change only its own months)
@@ -98,7 +88,7 @@ def test_a_changed_model_restates_itself_and_its_descendants_in_every_month(
     # a new version of the project is tested on every row, as a build of every month is
     assert "int_customer_keys_restated" not in _key_test_of_the_mapped_costs(warehouse)
 
-    after = _mart(warehouse)
+    after = mart_rows(warehouse)
     old = before["fct_customer_activity"]
     assert len({row[1] for row in old}) > 1  # more than one month
     # (customer_key, period_month, visit_count, visit_minutes, call_count, call_minutes, ...)
@@ -109,11 +99,11 @@ def test_a_changed_model_restates_itself_and_its_descendants_in_every_month(
     assert {t: after[t] for t in untouched} == {t: before[t] for t in untouched}
     full = build(replace(refreshed, full_refresh=True), None)
     assert full.full_refresh
-    assert after == _mart(refreshed.warehouse)
+    assert after == mart_rows(refreshed.warehouse)
 
     # the published file takes the rebuilt fact whole, not only the night's months
     publish(settings)
-    published = _mart(settings.published_path)
+    published = mart_rows(settings.published_path)
     assert Counter(published["fct_customer_activity"]) == expected
 
     next_night = build(settings, None)
@@ -127,7 +117,7 @@ def test_a_changed_project_settings_file_rebuilds_everything(
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(full_build.settings.warehouse, warehouse)
     settings = replace(full_build.settings, warehouse=warehouse, full_refresh=False)
-    before = _mart(warehouse)
+    before = mart_rows(warehouse)
 
     upgraded = tmp_path / "dbt_project"
     shutil.copytree(frozen_dbt_project, upgraded, ignore=shutil.ignore_patterns("target", "logs"))
@@ -138,4 +128,4 @@ def test_a_changed_project_settings_file_rebuilds_everything(
     after_upgrade = build(settings, None)
     assert after_upgrade.full_refresh and after_upgrade.rebuild_from is None
     assert after_upgrade.reasons == ("the dbt project changed since the last build",)
-    assert _mart(warehouse) == before
+    assert mart_rows(warehouse) == before

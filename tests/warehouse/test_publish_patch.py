@@ -13,21 +13,9 @@ import pytest
 from klantwaarde.build import build
 from klantwaarde.publish import publish, write_mart_copy
 
+from .conftest import mart_rows
+
 pytestmark = pytest.mark.slow
-
-
-def _tables(path) -> dict[str, list[tuple]]:
-    with duckdb.connect(str(path), read_only=True) as con:
-        names = [
-            row[0]
-            for row in con.execute(
-                "select table_name from duckdb_tables() where schema_name = 'mart' order by 1"
-            ).fetchall()
-        ]
-        return {
-            name: con.execute(f'select * from mart."{name}" order by all').fetchall()
-            for name in names
-        }
 
 
 def _publication(path) -> tuple:
@@ -50,7 +38,7 @@ def test_a_nightly_publish_patches_the_months_it_rebuilt(nightly_build, tmp_path
 
     whole = tmp_path / "whole.duckdb"
     write_mart_copy(settings.warehouse, whole, settings)
-    patched, expected = _tables(settings.published_path), _tables(whole)
+    patched, expected = mart_rows(settings.published_path), mart_rows(whole)
     assert patched.keys() == expected.keys()
     for name in expected:
         assert patched[name] == expected[name], name
@@ -108,7 +96,7 @@ def test_a_nightly_publish_adds_the_nights_segments_to_their_history(nightly_bui
 
     whole = tmp_path / "whole.duckdb"
     write_mart_copy(settings.warehouse, whole, settings)
-    patched, expected = _tables(settings.published_path), _tables(whole)
+    patched, expected = mart_rows(settings.published_path), mart_rows(whole)
     assert patched.keys() == expected.keys()
     for name in expected:
         if name != "customer_segments":
@@ -134,5 +122,5 @@ def test_a_nightly_publish_adds_the_nights_segments_to_their_history(nightly_bui
     publish(settings)
     assert _publication(settings.published_path)[1] is True
     write_mart_copy(settings.warehouse, tmp_path / "whole2.duckdb", settings)
-    segments = _tables(settings.published_path)["customer_segments"]
-    assert segments == _tables(tmp_path / "whole2.duckdb")["customer_segments"]
+    segments = mart_rows(settings.published_path)["customer_segments"]
+    assert segments == mart_rows(tmp_path / "whole2.duckdb")["customer_segments"]

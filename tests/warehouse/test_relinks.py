@@ -19,7 +19,7 @@ import pytest
 from klantwaarde.generate.relinks import write_relinking_night
 from klantwaarde.settings import RunSettings
 
-from .conftest import START, _load_and_build
+from .conftest import START, _load_and_build, mart_rows
 
 pytestmark = pytest.mark.slow
 
@@ -32,17 +32,6 @@ class Relinked:
     moved: dict[tuple[str, str], tuple[str, str]]  # (system, id) -> (key before, key now)
     organization: str
     first_month: date
-
-
-def _mart(settings: RunSettings) -> dict[str, list[tuple]]:
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        tables = [
-            row[0]
-            for row in con.execute(
-                "select table_name from duckdb_tables() where schema_name = 'mart' order by 1"
-            ).fetchall()
-        ]
-        return {t: con.execute(f'select * from mart."{t}" order by all').fetchall() for t in tables}
 
 
 def _keys(settings: RunSettings) -> dict[tuple[str, str], str]:
@@ -139,7 +128,7 @@ def test_a_relink_rebuilds_no_history_of_the_facts(relinked):
 
 
 def test_the_whole_mart_equals_a_full_refresh(relinked):
-    night, full = _mart(relinked.night), _mart(relinked.full)
+    night, full = mart_rows(relinked.night.warehouse), mart_rows(relinked.full.warehouse)
     assert sorted(night) == sorted(full)
     for table in full:
         assert night[table] == full[table], table
