@@ -280,8 +280,8 @@ STATE_DDL = (
     """create table if not exists meta.build_bridge (
         system varchar, source_id varchar, customer_key varchar
     )""",
-    # the models a changed project restated whole (comma-separated schema.name)
-    "alter table meta.build_runs add column if not exists rebuilt_whole varchar",
+    # the models a changed project restated whole (schema.name; empty on other builds)
+    "alter table meta.build_runs add column if not exists rebuilt_whole varchar[]",
     # the last successful build's parse of the project (dbt's manifest.json), which the
     # next build compares a changed project with (state:modified)
     """create table if not exists meta.build_parse (
@@ -496,7 +496,7 @@ def _save_state(
             raw_loaded_until,
             "; ".join(plan.reasons),
             tonight.project_sha256,
-            ",".join(rebuilt_whole) or None,
+            list(rebuilt_whole),
         ],
     )
     # the parse this build ran (written by `parse`); without it the next build on a

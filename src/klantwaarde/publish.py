@@ -91,11 +91,11 @@ class _Build:
     as_of: date
     built_at: datetime
     rebuild_from: date | None  # None: every month was rebuilt
-    rebuilt_whole: str | None = None  # models a changed project rebuilt whole (schema.name,...)
+    rebuilt_whole: list[str] | None = None  # models a changed project rebuilt whole
 
     def rebuilt_all_of(self, name: str) -> bool:
         """Whether a changed project rebuilt `mart.<name>` whole in this build."""
-        return f"{MART_SCHEMA}.{name}" in (self.rebuilt_whole or "").split(",")
+        return f"{MART_SCHEMA}.{name}" in (self.rebuilt_whole or [])
 
 
 def last_builds(warehouse: Path, settings: RunSettings) -> list[_Build]:

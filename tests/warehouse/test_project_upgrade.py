@@ -35,10 +35,9 @@ def _upgrade(frozen: Path, to: Path, model: str, old: str, new: str) -> Path:
 
 def _rebuilt_whole(warehouse: Path) -> list[str]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        value = con.execute(
+        return con.execute(
             "select rebuilt_whole from meta.build_runs order by built_at desc limit 1"
         ).fetchone()[0]
-    return value.split(",") if value else []
 
 
 def _key_test_of_the_mapped_costs(warehouse: Path) -> str:
