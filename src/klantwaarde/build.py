@@ -23,7 +23,9 @@ A changed project (a new version deployed) is compared with the parse the previo
 saved (`meta.build_parse`): the models dbt finds modified (`state:modified+`: changed
 models, models on changed macros, and everything downstream) have their incremental
 tables dropped and are built whole, the rest of the build is the night the data asks for
-(see `klantwaarde.rebuild`); its tests check every row.
+(see `klantwaarde.rebuild`); its tests check every row. The tables and views of models
+and seeds the new version no longer has (removed, renamed, moved) are dropped, so that no
+stale relation stays in the warehouse or reaches the published mart.
 
 State lives in the warehouse: `meta.build_runs` (one row per successful build),
 `meta.build_bridge` and `meta.build_restated_customers` (what the last build mapped and
@@ -90,6 +92,9 @@ class BuildSummary:
     results: dict[str, int] = field(default_factory=dict)  # status -> count
     # the models a new version of the project changed, rebuilt whole (schema.name)
     rebuilt_whole: tuple[str, ...] = ()
+    # the relations of models and seeds a new version of the project no longer has,
+    # dropped (schema.name)
+    dropped: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -102,6 +107,7 @@ class BuildSummary:
             "seconds": round(self.seconds, 1),
             "results": dict(self.results),
             "rebuilt_whole": list(self.rebuilt_whole),
+            "dropped": list(self.dropped),
         }
 
 
@@ -615,6 +621,43 @@ def restate_changed(settings: RunSettings, models: Sequence[Any]) -> list[str]:
     return sorted(f"{node.schema}.{node.alias}" for node in models)
 
 
+def removed_relations(saved_manifest: dict[str, Any], manifest: Any) -> list[str]:
+    """The relations (`schema.name`) of the models and seeds of a saved parse
+    (`saved_manifest`, dbt's manifest.json) that the parsed project (`manifest`) neither
+    builds nor reads as a source: a model or seed removed, renamed or moved to another
+    schema. Snapshots are not among them: their history is not in the sources."""
+    before = {
+        f"{node['schema']}.{node['alias']}"
+        for node in saved_manifest["nodes"].values()
+        if node["resource_type"] in ("model", "seed")
+    }
+    now = {f"{n.schema}.{n.alias}" for n in manifest.nodes.values() if n.alias}
+    now |= {f"{s.schema}.{s.identifier}" for s in manifest.sources.values()}
+    return sorted(before - now)
+
+
+def drop_relations(settings: RunSettings, relations: Sequence[str]) -> list[str]:
+    """Drop the tables and views among `relations` that the warehouse holds; returns
+    those dropped."""
+    dropped = []
+    con = _connect(settings)
+    try:
+        for relation in relations:
+            schema, name = relation.split(".")
+            kind = con.execute(
+                "select table_type from information_schema.tables"
+                " where table_schema = ? and table_name = ?",
+                [schema, name],
+            ).fetchone()
+            if kind is not None:
+                what = "view" if kind[0] == "VIEW" else "table"
+                con.execute(f'drop {what} "{schema}"."{name}"')
+                dropped.append(relation)
+    finally:
+        con.close()
+    return dropped
+
+
 def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSummary:
     """dbt seed and build for `settings.as_of`; see the module docstring.
 
@@ -652,6 +695,10 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
     )
 
     manifest = parse(settings)
+    dropped: list[str] = []
+    if saved is not None and saved.project_sha256 != tonight.project_sha256:
+        # what the new version no longer has goes, or the publish would copy a stale mart
+        dropped = drop_relations(settings, removed_relations(json.loads(saved.manifest), manifest))
     rebuilt_whole: list[str] = []
     if plan.restate_modified and saved is not None:
         rebuilt_whole = restate_changed(settings, changed_models(settings, manifest, saved))
@@ -693,6 +740,7 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
         seconds=time.monotonic() - started,
         results=counts,
         rebuilt_whole=tuple(rebuilt_whole),
+        dropped=tuple(dropped),
     )
     log.info("build: %s", summary.as_dict())
     return summary

@@ -128,3 +128,59 @@ def test_a_changed_project_settings_file_rebuilds_everything(
     assert after_upgrade.full_refresh and after_upgrade.rebuild_from is None
     assert after_upgrade.reasons == ("the dbt project changed since the last build",)
     assert mart_rows(warehouse) == before
+
+
+def _relations(path: Path, schema: str) -> set[str]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = ?",
+                [schema],
+            ).fetchall()
+        }
+
+
+def test_a_renamed_model_leaves_no_stale_relation_in_the_warehouse_or_the_published_mart(
+    full_build, frozen_dbt_project, tmp_path, monkeypatch
+):
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(full_build.settings.warehouse, warehouse)
+    settings = replace(full_build.settings, warehouse=warehouse, full_refresh=False)
+    build(settings, None)
+    publish(settings)
+    old, new = "customer_match_issues", "customer_match_conflicts"
+    assert old in _relations(settings.published_path, "mart")
+    issues = mart_rows(warehouse)[old]
+
+    # the new version calls a mart model and an intermediate view otherwise
+    upgraded = tmp_path / "dbt_project"
+    shutil.copytree(frozen_dbt_project, upgraded, ignore=shutil.ignore_patterns("target", "logs"))
+    renames = {old: new, "int_raw_row_flags_counted": "int_raw_row_flags_tallied"}
+    intermediate = _relations(warehouse, "intermediate")
+    snapshots = _relations(warehouse, "snapshots")
+    assert "int_raw_row_flags_counted" in intermediate
+    for path in [*upgraded.joinpath("models").rglob("*"), *upgraded.joinpath("tests").rglob("*")]:
+        if path.suffix in (".sql", ".yml", ".md"):
+            text = path.read_text()
+            for before, after in renames.items():
+                text = text.replace(before, after)
+            path.write_text(text)
+        if path.stem in renames:
+            path.rename(path.with_stem(renames[path.stem]))
+    monkeypatch.setenv("KLANTWAARDE_DBT_PROJECT_DIR", str(upgraded))
+
+    summary = build(settings, None)
+    assert set(summary.dropped) == {f"mart.{old}", "intermediate.int_raw_row_flags_counted"}
+    mart = _relations(warehouse, "mart")
+    assert new in mart and old not in mart
+    assert _relations(warehouse, "intermediate") == (
+        intermediate - {"int_raw_row_flags_counted"} | {"int_raw_row_flags_tallied"}
+    )
+    assert mart_rows(warehouse)[new] == issues
+    publish(settings)
+    published = _relations(settings.published_path, "mart")
+    assert new in published and old not in published
+    # the snapshots' history stays, and a night on the same version drops nothing
+    assert _relations(warehouse, "snapshots") == snapshots
+    assert build(settings, None).dropped == ()
