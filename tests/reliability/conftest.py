@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
+
+from mart_helpers import mart_rows
 
 PUBLISHED = Path("published") / "klantwaarde_mart.duckdb"
 
@@ -30,21 +31,6 @@ class Reference:
     previous_mart: dict[str, list[tuple]]
     last_mart: dict[str, list[tuple]]
     night_seconds: float  # how long the uninterrupted last night took
-
-
-def mart_rows(published: Path) -> dict[str, list[tuple]]:
-    """Every table of schema `mart` of a published file, its rows sorted."""
-    con = duckdb.connect(str(published), read_only=True)
-    try:
-        tables = [
-            name
-            for (name,) in con.execute(
-                "select table_name from duckdb_tables() where schema_name = 'mart' order by 1"
-            ).fetchall()
-        ]
-        return {t: con.execute(f'select * from mart."{t}" order by all').fetchall() for t in tables}
-    finally:
-        con.close()
 
 
 def cli_run(landing: Path, warehouse: Path, night: date, *extra: str) -> subprocess.Popen:

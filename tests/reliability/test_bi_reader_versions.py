@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from .conftest import PUBLISHED, mart_rows
+from .conftest import PUBLISHED
+from mart_helpers import mart_rows
 
 OLD_PYTHON = Path(__file__).resolve().parents[2] / ".venv-duckdb14" / "bin" / "python"
 

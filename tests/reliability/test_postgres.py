@@ -16,7 +16,8 @@ import pytest
 from klantwaarde.serve import pg_server
 from klantwaarde.serve.postgres import PostgresPublishError, publish_to_postgres
 
-from .conftest import PUBLISHED, mart_rows
+from .conftest import PUBLISHED
+from mart_helpers import mart_rows
 
 psycopg = pytest.importorskip("psycopg")
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from .conftest import PUBLISHED, Reference, cli_run, copy_warehouse, mart_rows, run_to_end
+from .conftest import PUBLISHED, Reference, cli_run, copy_warehouse, run_to_end
+from mart_helpers import mart_rows
 
 pytestmark = pytest.mark.slow
 

@@ -23,19 +23,6 @@ CUSTOMERS = 300
 SEED = 7
 
 
-def mart_rows(path: Path) -> dict[str, list[tuple]]:
-    """Every table of schema `mart` of a DuckDB file (a warehouse or a published mart),
-    its rows sorted: two of them compare equal when their marts hold the same rows."""
-    with duckdb.connect(str(path), read_only=True) as con:
-        tables = [
-            name
-            for (name,) in con.execute(
-                "select table_name from duckdb_tables() where schema_name = 'mart' order by 1"
-            ).fetchall()
-        ]
-        return {t: con.execute(f'select * from mart."{t}" order by all').fetchall() for t in tables}
-
-
 @dataclass
 class Built:
     settings: RunSettings

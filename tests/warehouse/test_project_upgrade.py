@@ -17,7 +17,7 @@ import pytest
 from klantwaarde.build import build
 from klantwaarde.publish import publish
 
-from .conftest import mart_rows
+from mart_helpers import mart_rows
 
 pytestmark = pytest.mark.slow
 

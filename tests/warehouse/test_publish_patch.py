@@ -13,7 +13,7 @@ import pytest
 from klantwaarde.build import build
 from klantwaarde.publish import publish, write_mart_copy
 
-from .conftest import mart_rows
+from mart_helpers import mart_rows
 
 pytestmark = pytest.mark.slow
 

@@ -19,7 +19,8 @@ import pytest
 from klantwaarde.generate.relinks import write_relinking_night
 from klantwaarde.settings import RunSettings
 
-from .conftest import START, _load_and_build, mart_rows
+from .conftest import START, _load_and_build
+from mart_helpers import mart_rows
 
 pytestmark = pytest.mark.slow
 
