@@ -356,16 +356,21 @@ def _connect(settings: RunSettings) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(settings.warehouse), config=settings.duckdb.config())
 
 
+def relation_type(con: duckdb.DuckDBPyConnection, relation: str) -> str | None:
+    """Whether `schema.name` is a 'BASE TABLE' or a 'VIEW' of the connected warehouse
+    (None: neither)."""
+    schema, name = relation.split(".")
+    row = con.execute(
+        "select table_type from information_schema.tables"
+        " where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchone()
+    return row[0] if row else None
+
+
 def relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
     """Whether `schema.name` is a table or view of the connected warehouse."""
-    schema, name = relation.split(".")
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables"
-            " where table_schema = ? and table_name = ?",
-            [schema, name],
-        ).fetchone()[0]
-    )
+    return relation_type(con, relation) is not None
 
 
 def _previous_run(con: duckdb.DuckDBPyConnection) -> rebuild.PreviousBuild | None:
@@ -611,13 +616,10 @@ def restate_changed(settings: RunSettings, models: Sequence[Any]) -> list[str]:
     whole; returns every model's `schema.name`. The other models, tables and views, are
     recreated by any build; snapshots are never dropped (their history is not in the
     sources)."""
-    con = _connect(settings)
-    try:
-        for node in models:
-            if node.config.materialized == "incremental":
-                con.execute(f'drop table if exists "{node.schema}"."{node.alias}"')
-    finally:
-        con.close()
+    drop_relations(
+        settings,
+        [f"{n.schema}.{n.alias}" for n in models if n.config.materialized == "incremental"],
+    )
     return sorted(f"{node.schema}.{node.alias}" for node in models)
 
 
@@ -643,15 +645,10 @@ def drop_relations(settings: RunSettings, relations: Sequence[str]) -> list[str]
     con = _connect(settings)
     try:
         for relation in relations:
-            schema, name = relation.split(".")
-            kind = con.execute(
-                "select table_type from information_schema.tables"
-                " where table_schema = ? and table_name = ?",
-                [schema, name],
-            ).fetchone()
+            kind = relation_type(con, relation)
             if kind is not None:
-                what = "view" if kind[0] == "VIEW" else "table"
-                con.execute(f'drop {what} "{schema}"."{name}"')
+                schema, name = relation.split(".")
+                con.execute(f'drop {"view" if kind == "VIEW" else "table"} "{schema}"."{name}"')
                 dropped.append(relation)
     finally:
         con.close()
