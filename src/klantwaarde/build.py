@@ -181,7 +181,11 @@ def _failures(result: Any) -> list[str]:
         kind = _text(getattr(node, "resource_type", "node"))
         # one line: dbt's message is "Runtime Error in model x (path)\n  <the cause>"
         lines = [line.strip() for line in (node_result.message or "").splitlines()]
-        lines = [line for line in lines if line and not line.startswith("Runtime Error in")]
+        lines = [
+            line
+            for line in lines
+            if line and not line.startswith(("Runtime Error in", "Compilation Error in"))
+        ]
         detail = " ".join(lines)[:240]
         if status == "fail" and getattr(node_result, "failures", None):
             detail = f"{node_result.failures} failing rows"
@@ -548,13 +552,12 @@ def _vars(
     `test_every_row`: the build of a new version of the project, whose tests check every
     row as on a build of every month (macro tests_this_builds_rows).
 
-    `staged_after`: (raw_loaded_until, as_of) of the previous build, on an incremental
-    build: the row versions the incremental staging tables take in tonight were loaded
-    after the first or extracted after the second (`staged_after_loaded_at`,
-    `staged_after_extract_date`; the key tests of those tables check these rows)."""
-    loaded_after, extracted_after = (
-        staged_after if rebuild_from is not None and staged_after else (None, None)
-    )
+    `staged_after`: (raw_loaded_until, as_of) of the previous build, on a build without
+    --full-refresh: the row versions that are new to staging tonight were loaded after
+    the first or extracted after the second (`staged_after_loaded_at`,
+    `staged_after_extract_date`). The superseded versions are recomputed for their keys
+    only, and on a night the tests of the staged deltas check these rows."""
+    loaded_after, extracted_after = staged_after or (None, None)
     return json.dumps(
         {
             "as_of_date": settings.as_of.isoformat(),
@@ -688,7 +691,7 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
         con.close()
     plan = rebuild.plan(previous, tonight)
     staged_after = (
-        None if plan.everything or previous is None else (previous.raw_loaded_until, previous.as_of)
+        None if plan.full_refresh or previous is None else (previous.raw_loaded_until, previous.as_of)
     )
 
     manifest = parse(settings)

@@ -88,11 +88,12 @@ def test_a_changed_rate_rebuilds_every_month_and_restages_nothing(
     nightly_build, frozen_dbt_project, tmp_path, monkeypatch
 ):
     """No staging model reads a seed: a changed exchange rate rebuilds every month of the
-    facts without dbt's --full-refresh, leaves the staged rows as they were, and gives
-    the mart a full refresh with that rate gives."""
+    facts without dbt's --full-refresh, recomputes no superseded version, and gives the
+    mart a full refresh with that rate gives."""
     import shutil
     from dataclasses import replace
 
+    from klantwaarde import build as build_module
     from klantwaarde.build import build
 
     project = tmp_path / "dbt_project"
@@ -110,17 +111,29 @@ def test_a_changed_rate_rebuilds_every_month_and_restages_nothing(
 
     copies = _night_and_full_copies(nightly_build, tmp_path)
     night = replace(nightly_build.settings, warehouse=copies["night"])
+    # the staged deltas are the raw rows less the superseded versions: marked, a
+    # superseded version written again would lose its mark
+    superseded = [
+        "staging.base_crm__activities_superseded",
+        "staging.base_servicedesk__tickets_superseded",
+        "staging.base_erp__invoice_lines_superseded",
+    ]
+    mark = "timestamp '1900-01-01'"
     with duckdb.connect(str(night.warehouse)) as con:
-        con.execute("update staging.stg_erp__invoice_lines set load_flags = 'staged before'")
+        for table in superseded:
+            con.execute(f"update {table} set loaded_at = {mark}")
+        marked = sum(con.execute(f"select count(*) from {t}").fetchone()[0] for t in superseded)
     summary = build(night)
     assert summary.reasons == ("a seed or the config changed",)
     assert summary.rebuild_from is None and not summary.full_refresh
     with duckdb.connect(str(night.warehouse), read_only=True) as con:
-        restaged = con.execute(
-            "select count(*) from staging.stg_erp__invoice_lines"
-            " where load_flags is distinct from 'staged before'"
-        ).fetchone()[0]
-    assert restaged == 0
+        kept = sum(
+            con.execute(f"select count(*) from {t} where loaded_at = {mark}").fetchone()[0]
+            for t in superseded
+        )
+        kind = build_module.relation_type(con, "staging.stg_erp__invoice_lines")
+    assert marked > 0 and kept == marked
+    assert kind == "VIEW"
 
     build(replace(night, warehouse=copies["full"], full_refresh=True))
     tables = ("fct_customer_profitability", "fct_cost_allocation", "reconciliation_ledger")

@@ -1,6 +1,7 @@
-"""The incremental staging tables of the transaction deltas: night by night they hold
-exactly what one --full-refresh build gives (same rows, every column), and a night only
-recomputes the keys that got a new row version."""
+"""The staged transaction deltas: views over the raw tables that leave out the versions a
+later one supersedes, kept by incremental base models. Night by night they hold exactly
+what one --full-refresh build gives (same rows, every column), and a night only
+recomputes the superseded versions of the keys that got a new row version."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import io
 import json
 import shutil
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -23,7 +24,7 @@ from klantwaarde.settings import RunSettings
 
 pytestmark = pytest.mark.slow
 
-# staging table -> (raw table, key of the staging table, the same key over the raw columns)
+# staging view -> (raw table, key of the staging view, the same key over the raw columns)
 STAGING: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "stg_erp__invoice_lines": (
         "raw_erp.invoice_lines",
@@ -35,6 +36,12 @@ STAGING: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "stg_crm__activities": ("raw_crm.activities", ("activity_id",), ("activityid",)),
     "stg_servicedesk__tickets": ("raw_servicedesk.tickets", ("ticket_id",), ("ticket_id",)),
 }
+
+
+def superseded(table: str) -> str:
+    """The base model that keeps the superseded versions of a staging view."""
+    return f"base_{table.removeprefix('stg_')}_superseded"
+
 
 # loaded at once differs between two warehouses built from the same landing zone
 LOAD_TIME = "loaded_at"
@@ -138,50 +145,82 @@ class Nights:
     nights: list[date]
     recomputed: dict[tuple[date, str], tuple[set, set]]  # (night, table) -> (got, expected)
     corrected: dict[str, str]  # what the handmade nights changed (for the asserts)
+    since: Since  # what the next night's run gets as the previous one's
 
 
 def _settings(landing: Path, warehouse: Path, as_of: date) -> RunSettings:
     return RunSettings(landing=landing, warehouse=warehouse, as_of=as_of)
 
 
-def _run_staging(settings: RunSettings, *extra: str) -> None:
-    vars_json = json.dumps({"as_of_date": settings.as_of.isoformat()})
+# (raw_loaded_until, as_of) of the previous night's run, as klantwaarde.build passes them
+Since = tuple[datetime, date] | None
+
+
+def _run_staging(settings: RunSettings, since: Since, *extra: str) -> None:
+    loaded_after, extracted_after = since or (None, None)
+    vars_json = json.dumps(
+        {
+            "as_of_date": settings.as_of.isoformat(),
+            "staged_after_loaded_at": loaded_after.isoformat(sep=" ") if loaded_after else None,
+            "staged_after_extract_date": extracted_after.isoformat() if extracted_after else None,
+        }
+    )
+    models = [name for table in STAGING for name in (table, superseded(table))]
     build.invoke(
         settings,
-        ["run", "--select", *STAGING, "--vars", vars_json, *extra],
-        what="run of the staging tables",
+        ["run", "--select", *models, "--vars", vars_json, *extra],
+        what="run of the staging models",
     )
 
 
+def _raw_loaded_until(con: duckdb.DuckDBPyConnection) -> datetime:
+    return max(
+        con.execute(f"select max(_loaded_at) from {raw}").fetchone()[0]
+        for raw, _, _ in STAGING.values()
+    )
+
+
+# `loaded_at` of a superseded version the next run has not written again
+MARK = datetime(1900, 1, 1)
+
+
 def _mark(con: duckdb.DuckDBPyConnection) -> None:
-    """Mark every staging row: a row the next run recomputes loses its mark."""
+    """Mark every superseded version: a row the next run recomputes loses its mark."""
     for table in STAGING:
-        con.execute(f"update staging.{table} set load_flags = '#' || coalesce(load_flags, '')")
+        con.execute(f"update staging.{superseded(table)} set loaded_at = ?", [MARK])
 
 
 def _recomputed_and_unmark(
     con: duckdb.DuckDBPyConnection, night: date
 ) -> dict[str, tuple[set, set]]:
-    """Per table: (keys recomputed, keys with a row version extracted this night); then
-    the marks are taken off again."""
+    """Per staging view: (keys whose superseded versions were recomputed, keys with a row
+    version extracted this night and more than one version); then the marks are taken
+    off again."""
     found = {}
-    for table, (raw, key, raw_key) in STAGING.items():
+    for table, (raw, _, raw_key) in STAGING.items():
+        base = f"staging.{superseded(table)}"
+        keys = ", ".join(raw_key)
         got = set(
             con.execute(
-                f"select {', '.join(key)} from staging.{table}"
-                " where not starts_with(coalesce(load_flags, ''), '#')"
+                f"select distinct {keys} from {base} as base inner join {raw} as raw"
+                " on raw._source_file = base.source_file and raw._line_no = base.source_line_no"
+                " where base.loaded_at <> ?",
+                [MARK],
             ).fetchall()
         )
         expected = set(
             con.execute(
-                f"select distinct {', '.join(raw_key)} from {raw} where _extract_date = ?",
-                [night],
+                f"select {', '.join(raw_key)} from {raw} where _extract_date <= ?"
+                f" group by all having count(*) > 1 and max(_extract_date) = ?",
+                [night, night],
             ).fetchall()
         )
         found[table] = (got, expected)
         con.execute(
-            f"update staging.{table} set load_flags = nullif(substr(load_flags, 2), '')"
-            " where starts_with(load_flags, '#')"
+            f"update {base} set loaded_at = raw._loaded_at from {raw} as raw"
+            f" where raw._source_file = {base}.source_file"
+            f" and raw._line_no = {base}.source_line_no and {base}.loaded_at = ?",
+            [MARK],
         )
     return found
 
@@ -197,7 +236,8 @@ def nights(landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Nights:
     ahead of the build: night B is loaded with night A but built a night later, so its
     rows were loaded before the table was last built (only their extract date is new).
 
-    Every night after the first runs the five staging models incrementally.
+    Every night after the first runs the five staging views and their base models
+    incrementally.
     """
     root = tmp_path_factory.mktemp("staging_nights")
     copy = root / "landing"
@@ -270,6 +310,7 @@ def nights(landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Nights:
     nights_built = [*generated, night_a, night_b]
     loads = {night: night for night in generated} | {night_a: night_b}  # B loaded with A
     recomputed: dict[tuple[date, str], tuple[set, set]] = {}
+    since: Since = None
     for i, night in enumerate(nights_built):
         settings = _settings(copy, warehouse, night)
         with duckdb.connect(str(warehouse)) as con:
@@ -278,9 +319,11 @@ def nights(landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Nights:
                 load_landing(con, copy, loads[night])
             if i:
                 _mark(con)
+            loaded_until = _raw_loaded_until(con)
         if i == 0:
             build.seed(settings, json.dumps({"as_of_date": night.isoformat()}))
-        _run_staging(settings)
+        _run_staging(settings, since)
+        since = (loaded_until, night)
         if i:
             with duckdb.connect(str(warehouse)) as con:
                 for table, found in _recomputed_and_unmark(con, night).items():
@@ -289,19 +332,25 @@ def nights(landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Nights:
     full = root / "full" / "warehouse.duckdb"
     full.parent.mkdir()
     shutil.copy(warehouse, full)
-    _run_staging(_settings(copy, full, night_b), "--full-refresh")
-    return Nights(warehouse, full, nights_built, recomputed, corrected)
+    _run_staging(_settings(copy, full, night_b), None, "--full-refresh")
+    return Nights(warehouse, full, nights_built, recomputed, corrected, since)
 
 
 @pytest.mark.parametrize("table", STAGING)
 def test_incremental_nights_equal_a_full_refresh_every_column(nights, table):
-    """Same raw tables, so every column compares, `loaded_at` included."""
-    with duckdb.connect(str(nights.warehouse), read_only=True) as con:
-        incremental = _rows(con, table)
-    with duckdb.connect(str(nights.full), read_only=True) as con:
-        full = _rows(con, table)
-    assert len(incremental) == len(full)
-    assert incremental == full
+    """Same raw tables, so every column compares, `loaded_at` included; the superseded
+    versions too, and the view is a view (the rows are stored once, in the raw table)."""
+    for name in (table, superseded(table)):
+        with duckdb.connect(str(nights.warehouse), read_only=True) as con:
+            incremental = _rows(con, name)
+            kind = build.relation_type(con, f"staging.{name}")
+        with duckdb.connect(str(nights.full), read_only=True) as con:
+            full = _rows(con, name)
+        assert len(incremental) == len(full)
+        assert incremental == full
+        assert kind == ("VIEW" if name == table else "BASE TABLE")
+    # the handmade nights superseded versions of every delta
+    assert incremental
 
 
 def test_a_night_recomputes_only_the_keys_with_a_new_row_version(nights):
@@ -310,8 +359,8 @@ def test_a_night_recomputes_only_the_keys_with_a_new_row_version(nights):
             got, expected = nights.recomputed[(night, table)]
             assert got == expected, (night, table)
     night_a, night_b = nights.nights[-2:]
-    # the handmade nights touched every table on night A, and B came in through its
-    # extract date alone (loaded before the previous build)
+    # the handmade nights superseded versions in every table on night A, and B came in
+    # through its extract date alone (loaded before the previous build)
     assert all(nights.recomputed[(night_a, table)][0] for table in STAGING)
     assert len(nights.recomputed[(night_b, "stg_erp__invoice_lines")][0]) == 1
     assert len(nights.recomputed[(night_b, "stg_servicedesk__tickets")][0]) == 1
@@ -355,9 +404,9 @@ def test_an_earlier_as_of_stops_the_incremental_run(nights, tmp_path):
     shutil.copy(nights.warehouse, warehouse)
     settings = _settings(nights.warehouse.parent, warehouse, nights.nights[-2])
     with pytest.raises(BuildError) as raised:
-        _run_staging(settings)
+        _run_staging(settings, nights.since)
     assert "--full-refresh" in str(raised.value)
-    _run_staging(settings, "--full-refresh")
+    _run_staging(settings, None, "--full-refresh")
     with duckdb.connect(str(warehouse), read_only=True) as con:
         latest = con.execute("select max(extract_date) from staging.stg_erp__invoice_lines")
         assert latest.fetchone()[0] == nights.nights[-2]

@@ -34,17 +34,19 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The tests of the incremental staging tables check the rows this build staged:
-    delete+insert on the key replaces every stored row of a staged key, so a duplicate
-    can only come in with tonight's rows, and every other row was tested when it was
-    staged (row tests: not_null, accepted_values, relationships to a master or seed,
-    whose keys never disappear). A generic test opts in with
+{#- The tests of the staged deltas check the rows that are new to staging in this build:
+    a view over the raw table less its superseded versions (macro latest_versions)
+    shows every other row as the previous build did, or leaves it out when a new version
+    supersedes it, so a duplicate key can only come in with tonight's rows, and every
+    other row was tested when it was staged (row tests: not_null, accepted_values,
+    relationships to a master or seed, whose keys never disappear). A generic test opts
+    in with
         config:
           where: "__staged_by_this_build__"
     (rows loaded after the previous build's raw_loaded_until or extracted after its
     as-of date, vars staged_after_loaded_at / staged_after_extract_date; every row on a
-    build of every month or --full-refresh). Without it a night's key test reads the
-    whole table, which grows with every night. -#}
+    build of every month or --full-refresh). Without it a night's key test reads every
+    version, which grows with every night. -#}
 {% macro tested_staged_rows() -%}
     {%- set loaded_after = var('staged_after_loaded_at', none) -%}
     {%- set extracted_after = var('staged_after_extract_date', none) -%}

@@ -17,20 +17,20 @@
       last_event_date             the latest of invoice_date, payment and write-off dates
       loaded_at, extract_date     the latest of its lines', payments' and write-offs'
 
-    Incremental (delete+insert on invoice_no), with the reasoning of the incremental
-    staging tables (macro latest_version): the staging tables only ever replace a row by a
-    newer version, and a new version was loaded after this table was last built (its
-    loaded_at is later than every loaded_at here) or extracted after the as-of date of that
-    build (its extract_date is later than every extract_date here). A night recomputes the
-    invoices named by such a version: an invoice line (its key holds the invoice_no), and
-    every version of a payment or GL entry that has one: a corrected payment or write-off
-    may name another invoice than before, which then loses it. Those earlier versions
-    exist only in the append-only raw tables, so this model reads the versions of the
-    changed payments and GL entries from base_erp__payment_versions and
+    Incremental (delete+insert on invoice_no), with the reasoning of the staged deltas
+    (macro superseded_versions): staging only ever replaces a row by a newer version,
+    and a new version was loaded after this table was last built (its loaded_at is later
+    than every loaded_at here) or extracted after the as-of date of that build (its
+    extract_date is later than every extract_date here). A night recomputes the invoices
+    named by such a version: an invoice line (its key holds the invoice_no), and every
+    version of a payment or GL entry that has one: a corrected payment or write-off may
+    name another invoice than before, which then loses it. Those earlier versions exist
+    only in the append-only raw tables, so this model reads the versions of the changed
+    payments and GL entries from base_erp__payment_versions and
     base_erp__gl_entry_versions (views over them). A payment that arrives before its
-    invoice is counted when the invoice's lines arrive (they are new then). Exact because
-    as_of_date does not move backwards in an incremental run (an as-of date before the
-    table's latest extract_date stops the build) and seeds, which decide the EUR amounts
+    invoice is counted when the invoice's lines arrive (they are new then). Exact
+    because as_of_date does not move backwards in an incremental run (klantwaarde.build
+    rebuilds with --full-refresh when it does) and seeds, which decide the EUR amounts
     and the cost pools, rebuild everything with --full-refresh (klantwaarde.build). -#}
 {#- the versions are read in incremental runs only: dbt needs to know them when it parses -#}
 -- depends_on: {{ ref('base_erp__payment_versions') }}, {{ ref('base_erp__gl_entry_versions') }}

@@ -1,9 +1,13 @@
 {#- Activities: deltas, the latest version of each activity (latest drop, then last line). -#}
 with
 
-latest_version as (
+activities as (
 
-    select * from {{ latest_version(source('crm', 'activities'), ['activityid'], unique_key=['activityid']) }}
+    select * from {{ latest_versions(
+        source('crm', 'activities'),
+        ref('base_crm__activities_superseded'),
+        ['activityid']
+    ) }}
 
 ),
 
@@ -23,7 +27,7 @@ final as (
         _flags as load_flags,
         _loaded_at as loaded_at
 
-    from latest_version
+    from activities
 
 )
 

@@ -1,9 +1,13 @@
 {#- Opportunities: deltas, the latest version of each opportunity. -#}
 with
 
-latest_version as (
+opportunities as (
 
-    select * from {{ latest_version(source('crm', 'opportunities'), ['opportunityid']) }}
+    select * from {{ latest_versions(
+        source('crm', 'opportunities'),
+        ref('base_crm__opportunities_superseded'),
+        ['opportunityid']
+    ) }}
 
 ),
 
@@ -21,7 +25,7 @@ final as (
         _extract_date as extract_date,
         _flags as load_flags
 
-    from latest_version
+    from opportunities
 
 )
 

@@ -4,7 +4,11 @@ with
 
 gl_entries as (
 
-    select * from {{ latest_version(source('erp', 'gl_entries'), ['entry_no'], unique_key=['trim(entry_no)']) }}
+    select * from {{ latest_versions(
+        source('erp', 'gl_entries'),
+        ref('base_erp__gl_entries_superseded'),
+        ['entry_no']
+    ) }}
 
 ),
 

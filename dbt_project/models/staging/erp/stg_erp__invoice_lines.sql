@@ -5,9 +5,10 @@ with
 
 invoice_lines as (
 
-    select * from {{ latest_version(
-        source('erp', 'invoice_lines'), ['invoice_no', 'line_no'],
-        unique_key=['trim(invoice_no)', 'cast(line_no as integer)']
+    select * from {{ latest_versions(
+        source('erp', 'invoice_lines'),
+        ref('base_erp__invoice_lines_superseded'),
+        ['invoice_no', 'line_no']
     ) }}
 
 ),

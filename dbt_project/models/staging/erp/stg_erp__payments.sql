@@ -3,7 +3,11 @@ with
 
 payments as (
 
-    select * from {{ latest_version(source('erp', 'payments'), ['payment_id'], unique_key=['trim(payment_id)']) }}
+    select * from {{ latest_versions(
+        source('erp', 'payments'),
+        ref('base_erp__payments_superseded'),
+        ['payment_id']
+    ) }}
 
 ),
 

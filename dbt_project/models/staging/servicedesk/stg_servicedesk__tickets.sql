@@ -2,9 +2,13 @@
     only its lower-cased domain part leaves this model. -#}
 with
 
-latest_version as (
+tickets as (
 
-    select * from {{ latest_version(source('servicedesk', 'tickets'), ['ticket_id'], unique_key=['ticket_id']) }}
+    select * from {{ latest_versions(
+        source('servicedesk', 'tickets'),
+        ref('base_servicedesk__tickets_superseded'),
+        ['ticket_id']
+    ) }}
 
 ),
 
@@ -28,7 +32,7 @@ final as (
         _flags as load_flags,
         _loaded_at as loaded_at
 
-    from latest_version
+    from tickets
 
 )
 

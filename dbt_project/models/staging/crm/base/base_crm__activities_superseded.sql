@@ -1,0 +1,7 @@
+{#- The versions of CRM activities that a later version of their key supersedes (macro
+    superseded_versions); stg_crm__activities leaves them out. -#}
+{{ superseded_versions(
+    source('crm', 'activities'),
+    key_columns=['activityid'],
+    key_expressions=['activityid']
+) }}

@@ -1,0 +1,7 @@
+{#- The versions of CRM opportunities that a later version of their key supersedes (macro
+    superseded_versions); stg_crm__opportunities leaves them out. -#}
+{{ superseded_versions(
+    source('crm', 'opportunities'),
+    key_columns=['opportunityid'],
+    key_expressions=['opportunityid']
+) }}

@@ -1,0 +1,7 @@
+{#- The versions of ERP general-ledger entries that a later version of their key supersedes (macro
+    superseded_versions); stg_erp__gl_entries leaves them out. -#}
+{{ superseded_versions(
+    source('erp', 'gl_entries'),
+    key_columns=['entry_no'],
+    key_expressions=['trim(entry_no)']
+) }}
