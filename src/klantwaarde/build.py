@@ -691,7 +691,9 @@ def build(settings: RunSettings, rebuild_from: date | None = None) -> BuildSumma
         con.close()
     plan = rebuild.plan(previous, tonight)
     staged_after = (
-        None if plan.full_refresh or previous is None else (previous.raw_loaded_until, previous.as_of)
+        None
+        if plan.full_refresh or previous is None
+        else (previous.raw_loaded_until, previous.as_of)
     )
 
     manifest = parse(settings)
