@@ -385,14 +385,15 @@ def _previous_run(con: duckdb.DuckDBPyConnection) -> rebuild.PreviousBuild | Non
     return rebuild.PreviousBuild(*row) if row else None
 
 
-# The incremental staging tables (row versions up to the as-of date of their build).
+# The staged deltas and masters (row versions up to the as-of date of their last build:
+# the deltas are views over the raw tables, the masters incremental tables).
 STAGED_DELTAS: tuple[str, ...] = (
     "staging.stg_erp__invoice_lines",
     "staging.stg_erp__payments",
     "staging.stg_erp__gl_entries",
     "staging.stg_crm__activities",
     "staging.stg_servicedesk__tickets",
-    # the masters are incremental too (a full snapshot per drop): the latest one staged
+    # the masters (a full snapshot per drop): the latest one staged
     "staging.stg_erp__customers",
     "staging.stg_crm__accounts",
     "staging.stg_servicedesk__organizations",
@@ -409,7 +410,7 @@ ERP_RECEIVABLE_DELTAS: tuple[str, ...] = (
 def _staged_until(
     con: duckdb.DuckDBPyConnection, relations: Sequence[str] = STAGED_DELTAS
 ) -> date | None:
-    """The latest drop (extract_date) any of the incremental staging tables holds."""
+    """The latest drop (extract_date) any of the staged deltas and masters holds."""
     parts = [
         f"select max(extract_date) as d from {relation}"
         for relation in relations
