@@ -4,16 +4,16 @@
     staging model is a view over it that leaves out the superseded versions, and a base
     model keeps those (two macros):
 
-      superseded_versions(relation, key_columns, key_expressions)
+      superseded_versions(relation, key_columns)
           the base model: the raw rows (`source_file`, `source_line_no`) that a later
           version of their key replaces. Most keys have one version, so the table is
           small. Incremental (delete+insert on source_file, source_line_no): a night
           recomputes the keys with a row version the previous build had not staged
           (loaded after its raw_loaded_until or extracted after its as-of date, vars
-          staged_after_loaded_at / staged_after_extract_date), over all their versions;
-          keys are matched on `key_expressions`, the staging model's key over the raw
-          columns (e.g. `trim(payment_id)`), so raw keys that stage to the same key are
-          recomputed together. Exact because the loader only appends to raw tables (a
+          staged_after_loaded_at / staged_after_extract_date), over all their versions
+          (a key: the raw key columns, as the versions are ranked; the staging model's
+          key test finds raw keys that stage to the same key). Exact because the loader
+          only appends to raw tables (a
           quarantined new version leaves the previous one the latest) and as_of only
           moves forward on an incremental build: a superseded version stays superseded.
           klantwaarde.build passes --full-refresh when as_of moves back; an incremental
@@ -25,7 +25,7 @@
 
     Use in a staging model:  select * from {{ latest_versions(source('erp', 'payments'),
     ref('base_erp__payments_superseded'), ['payment_id']) }} -#}
-{% macro superseded_versions(relation, key_columns, key_expressions) -%}
+{% macro superseded_versions(relation, key_columns) -%}
 {%- set as_of_date = "cast('" ~ var('as_of_date') ~ "' as date)" -%}
 {%- set loaded_after = var('staged_after_loaded_at', none) -%}
 {%- set extracted_after = var('staged_after_extract_date', none) -%}
@@ -44,9 +44,7 @@
 with
 {%- if since_last_build %}
 changed_keys as (
-    select distinct
-        {% for expression in key_expressions %}{{ expression }} as _key_{{ loop.index }}{% if not loop.last %},
-        {% endif %}{% endfor %}
+    select distinct {{ keys }}
     from {{ relation }}
     where _extract_date <= {{ as_of_date }}
       and {{ has_key }}
@@ -61,9 +59,7 @@ versions as {% if not since_last_build %}not materialized {% endif %}(
     {%- if since_last_build %}
     {#- a join with the (distinct) changed keys, not a correlated EXISTS: DuckDB plans
         that as a delim join over every raw version #}
-    inner join changed_keys
-        on {% for expression in key_expressions %}changed_keys._key_{{ loop.index }} = {{ expression }}{% if not loop.last %}
-        and {% endif %}{% endfor %}
+    semi join changed_keys using ({{ keys }})
     {%- endif %}
     where _extract_date <= {{ as_of_date }}
       and {{ has_key }}

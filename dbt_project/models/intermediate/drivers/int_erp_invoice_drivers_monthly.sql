@@ -10,7 +10,9 @@ invoice_lines as not materialized (
 
     -- read three times, each for the few columns it needs (not copied into a CTE result)
     select * from {{ ref('stg_erp__invoice_lines') }}
-    where {{ rebuild_months_filter('invoice_month') }}
+    -- the date, not invoice_month: a filter on a column of the raw table skips its rows
+    -- by their min/max (the first of a month: a date from it on is in a month from it on)
+    where {{ rebuild_months_filter('invoice_date') }}
 
 ),
 

@@ -9,7 +9,9 @@ with
 invoice_lines as (
 
     select * from {{ ref('int_erp_invoice_lines_in_eur') }}
-    where {{ rebuild_months_filter('invoice_month') }}
+    -- the date, not invoice_month: a filter on a column of the raw table skips its rows
+    -- by their min/max (the first of a month: a date from it on is in a month from it on)
+    where {{ rebuild_months_filter('invoice_date') }}
 
 ),
 

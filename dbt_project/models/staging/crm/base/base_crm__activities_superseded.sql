@@ -2,6 +2,5 @@
     superseded_versions); stg_crm__activities leaves them out. -#}
 {{ superseded_versions(
     source('crm', 'activities'),
-    key_columns=['activityid'],
-    key_expressions=['activityid']
+    ['activityid']
 ) }}

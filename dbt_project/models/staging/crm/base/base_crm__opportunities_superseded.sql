@@ -2,6 +2,5 @@
     superseded_versions); stg_crm__opportunities leaves them out. -#}
 {{ superseded_versions(
     source('crm', 'opportunities'),
-    key_columns=['opportunityid'],
-    key_expressions=['opportunityid']
+    ['opportunityid']
 ) }}

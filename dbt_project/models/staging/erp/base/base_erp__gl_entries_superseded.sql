@@ -2,6 +2,5 @@
     superseded_versions); stg_erp__gl_entries leaves them out. -#}
 {{ superseded_versions(
     source('erp', 'gl_entries'),
-    key_columns=['entry_no'],
-    key_expressions=['trim(entry_no)']
+    ['entry_no']
 ) }}

@@ -2,6 +2,5 @@
     superseded_versions); stg_erp__payments leaves them out. -#}
 {{ superseded_versions(
     source('erp', 'payments'),
-    key_columns=['payment_id'],
-    key_expressions=['trim(payment_id)']
+    ['payment_id']
 ) }}

@@ -2,6 +2,5 @@
     superseded_versions); stg_servicedesk__tickets leaves them out. -#}
 {{ superseded_versions(
     source('servicedesk', 'tickets'),
-    key_columns=['ticket_id'],
-    key_expressions=['ticket_id']
+    ['ticket_id']
 ) }}
