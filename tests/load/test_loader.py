@@ -15,6 +15,7 @@ from klantwaarde.errors import LoadError
 from klantwaarde.load import (
     complete_drops,
     drops_ready,
+    ensure_schemas,
     known_currencies,
     load_landing,
     missing_systems,
@@ -265,6 +266,55 @@ def test_duplicate_key_last_line_wins(con, landing):
         (5, "duplicate key (invoice_no='I100', line_no='1') superseded by line 6"),
     ]
     assert_balanced(con)
+
+
+def test_text_is_stored_without_the_spaces_around_it(con, landing):
+    """Every reader compares text trimmed (the staging views read the raw rows as
+    stored): keys that differ only by the spaces around them are one key, the last line
+    wins."""
+    write_all(
+        landing,
+        DAY,
+        erp=with_lines(
+            inv_line(invoice_no=" I777", customer_no=" C001 ", net_amount="5.00"),
+            inv_line(invoice_no="I777 ", customer_no="C001  ", order_no="  O-9", net_amount="6.00"),
+        ),
+    )
+    load(con, landing)
+    assert con.execute(
+        "SELECT invoice_no, customer_no, order_no, net_amount, _line_no FROM raw_erp.invoice_lines"
+        " WHERE invoice_no LIKE '%I777%'"
+    ).fetchall() == [("I777", "C001", "O-9", Decimal("6.00"), 6)]
+    q = quarantine(con, "invoice_lines.csv")
+    assert [(ln, r) for ln, _, r in q] == [
+        (5, "duplicate key (invoice_no='I777', line_no='1') superseded by line 6")
+    ]
+    assert_balanced(con)
+
+
+def test_a_warehouse_loaded_before_trims_its_raw_text_once(con, landing):
+    """Raw rows an older version loaded with spaces around their text get them taken
+    off by the next load's ensure_schemas, once (meta.raw_upgrades)."""
+    write_all(landing, DAY)
+    load(con, landing)
+    con.execute("UPDATE raw_erp.invoice_lines SET customer_no = '  ' || customer_no || ' '")
+    con.execute("UPDATE raw_crm.accounts SET name = name || ' '")
+    con.execute("DELETE FROM meta.raw_upgrades")  # as an older version left it
+    ensure_schemas(con)
+    padded = con.execute(
+        "SELECT (SELECT count(*) FROM raw_erp.invoice_lines"
+        "        WHERE customer_no <> trim(customer_no)),"
+        "       (SELECT count(*) FROM raw_crm.accounts WHERE name <> trim(name))"
+    ).fetchone()
+    assert padded == (0, 0)
+    assert con.execute("SELECT upgrade FROM meta.raw_upgrades").fetchall() == [("text trimmed",)]
+    # once: a later call leaves the rows alone
+    con.execute("UPDATE raw_crm.accounts SET name = name || ' '")
+    ensure_schemas(con)
+    assert (
+        con.execute("SELECT count(*) FROM raw_crm.accounts WHERE name <> trim(name)").fetchone()[0]
+        == con.execute("SELECT count(*) FROM raw_crm.accounts").fetchone()[0]
+    )
 
 
 def test_unknown_currency_is_quarantined_other_currencies_flagged(con, landing):

@@ -1,15 +1,15 @@
 """One verified file of a drop → raw table rows, quarantine rows, a load_log result.
 
-Append first: the loadable rows go to the raw table in one INSERT straight from the reader
-(a CSV from a parallel `read_csv`, numbered by rowid afterwards; JSON Lines from a VARCHAR
-stage), typed, with lineage, line number (the row's position in the read) and flags. When
-as many rows were appended as the file has data lines, the file was clean and it was read
-once. Only otherwise is it scanned again for the rows that cannot be loaded
-(`casting.first_scan`, into the quarantine); rejected lines shift the line numbers of the
-rows after them (`casting.shift_lines`), and records that span lines send a CSV to the
-Python parser. Mojibake is repaired and duplicate keys are resolved in the raw table
-afterwards (last line wins). Runs inside the drop's transaction
-(see `loader`).
+Append first: the loadable rows go to the raw table in one INSERT straight from the
+reader (a CSV from a parallel `read_csv`, numbered by rowid afterwards; JSON Lines from
+a VARCHAR stage), typed, text without the spaces around it, with lineage, line number
+(the row's position in the read) and flags. When as many rows were appended as the file
+has data lines, the file was clean and it was read once. Only otherwise is it scanned
+again for the rows that cannot be loaded (`casting.first_scan`, into the quarantine);
+rejected lines shift the line numbers of the rows after them (`casting.shift_lines`),
+and records that span lines send a CSV to the Python parser. Mojibake is repaired and
+duplicate keys are resolved in the raw table afterwards (last line wins). Runs inside
+the drop's transaction (see `loader`).
 """
 
 from __future__ import annotations
@@ -216,9 +216,11 @@ def _with_casts(ent: contract.Entity, source: str) -> str:
 
 
 def _typed_out(ent: contract.Entity) -> str:
-    """The contract columns of an `_append` row, non-VARCHAR ones from their cast."""
+    """The contract columns of an `_append` row: non-VARCHAR ones from their cast, text
+    without the spaces around it (as every reader compares it; staging reads the raw
+    rows of a delta through a view, so the raw table holds the values it stages)."""
     return ", ".join(
-        f"{_typed(c) if ent.columns[c] != 'VARCHAR' else ident(c)} AS {ident(c)}"
+        f"{_typed(c) if ent.columns[c] != 'VARCHAR' else f'trim({ident(c)})'} AS {ident(c)}"
         for c in ent.columns
     )
 

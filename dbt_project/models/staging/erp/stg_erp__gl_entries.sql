@@ -15,15 +15,15 @@ gl_entries as (
 renamed as (
 
     select
-        trim(entry_no)                      as entry_no,
+        entry_no                      as entry_no,
         cast(posting_date as date)          as posting_date,
         cast(date_trunc('month', posting_date) as date) as posting_month,
-        trim(cast(account_no as varchar))   as account_no,
+        cast(account_no as varchar)   as account_no,
         account_name,
-        upper(nullif(trim(cost_center), '')) as cost_center,
+        upper(nullif(cost_center, '')) as cost_center,
         cast(amount as decimal(18, 2))      as amount,
         description                         as entry_description,
-        nullif(trim(customer_no), '')       as customer_no,
+        nullif(customer_no, '')       as customer_no,
         _extract_date                       as extract_date,
         _source_file                        as source_file,
         _line_no                            as source_line_no,

@@ -14,9 +14,9 @@ payments as (
 renamed as (
 
     select
-        trim(payment_id)                    as payment_id,
-        nullif(trim(invoice_no), '')        as invoice_no,
-        nullif(trim(customer_no), '')       as customer_no,
+        payment_id                    as payment_id,
+        nullif(invoice_no, '')        as invoice_no,
+        nullif(customer_no, '')       as customer_no,
         cast(payment_date as date)          as payment_date,
         cast(date_trunc('month', payment_date) as date) as payment_month,
         cast(amount as decimal(18, 2))      as payment_amount,

@@ -16,7 +16,7 @@ final as (
 
     select
         ticket_id,
-        nullif(trim(organization_id), '') as organization_id,
+        nullif(organization_id, '') as organization_id,
         nullif(lower(trim(split_part(requester_email, '@', 2))), '') as requester_domain,
         created_at,
         cast(created_at as date) as created_date,

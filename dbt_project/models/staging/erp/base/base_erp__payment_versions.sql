@@ -13,8 +13,8 @@ payment_versions as (
 renamed as (
 
     select
-        trim(payment_id)                    as payment_id,
-        nullif(trim(invoice_no), '')        as invoice_no,
+        payment_id                    as payment_id,
+        nullif(invoice_no, '')        as invoice_no,
         _extract_date                       as extract_date,
         _source_file                        as source_file,
         _line_no                            as source_line_no,
