@@ -400,7 +400,7 @@ STAGED_DELTAS: tuple[str, ...] = (
 )
 
 
-# The staging tables whose latest drop sets the receivables horizon.
+# The staged deltas whose latest drop sets the receivables horizon.
 ERP_RECEIVABLE_DELTAS: tuple[str, ...] = (
     "staging.stg_erp__invoice_lines",
     "staging.stg_erp__payments",

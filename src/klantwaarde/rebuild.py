@@ -59,7 +59,7 @@ class Tonight:
     project_sha256: str
     full_refresh_requested: bool = False
     load_touched_from: date | None = None
-    # the latest drop (extract date) the incremental staging tables hold, all and ERP
+    # the latest drop (extract date) the staged deltas and masters hold, all and ERP
     staged_until: date | None = None
     erp_staged_until: date | None = None
     # the earliest business date of any version of a key with a version new since the
@@ -122,8 +122,8 @@ def _data_plan(previous: PreviousBuild, tonight: Tonight) -> RebuildPlan:
     if tonight.as_of < previous.as_of or (
         tonight.staged_until is not None and tonight.as_of < tonight.staged_until
     ):
-        # the incremental staging tables hold row versions up to the later date (a
-        # build that failed after staging still moved them on)
+        # staging holds row versions up to the later date (a build that failed after
+        # staging still moved it on)
         return RebuildPlan(None, True, ("as-of date before the date already staged",))
     if tonight.missing_facts:
         return RebuildPlan(None, False, (f"{tonight.missing_facts[0]} missing",))

@@ -1,7 +1,7 @@
 """The tests of the facts at the source's grain check the months a build rebuilt (the
 `__rebuild_from_month__` placeholder): a duplicate key in a rebuilt month fails them,
 one in an older month only fails a build of every month. The conformed-customer marts,
-rebuilt whole, are tested whole. The key tests of the incremental staging tables check
+rebuilt whole, are tested whole. The key tests of the staged deltas check
 the rows a night staged (`__staged_by_this_build__`). The tests of the seeds alone run
 when a build loads them. And the dbt tests own the rules about the models: a planted
 fault in the bridge, the ledger or a customer name stops a build, naming the test."""
