@@ -13,9 +13,9 @@
           staged_after_loaded_at / staged_after_extract_date), over all their versions
           (a key: the raw key columns, as the versions are ranked; the staging model's
           key test finds raw keys that stage to the same key). Exact because the loader
-          only appends to raw tables (a
-          quarantined new version leaves the previous one the latest) and as_of only
-          moves forward on an incremental build: a superseded version stays superseded.
+          only appends to raw tables (a quarantined new version leaves the previous one
+          the latest) and as_of only moves forward on an incremental build: a
+          superseded version stays superseded.
           klantwaarde.build passes --full-refresh when as_of moves back; an incremental
           run with an as-of date before the previous build's stops.
       latest_versions(relation, superseded, key_columns)
@@ -57,8 +57,8 @@ changed_keys as (
 versions as {% if not since_last_build %}not materialized {% endif %}(
     select versions.* from {{ relation }} as versions
     {%- if since_last_build %}
-    {#- a join with the (distinct) changed keys, not a correlated EXISTS: DuckDB plans
-        that as a delim join over every raw version #}
+    {#- a semi join with the (distinct) changed keys, not a correlated EXISTS: DuckDB
+        plans that as a delim join over every raw version #}
     semi join changed_keys using ({{ keys }})
     {%- endif %}
     where _extract_date <= {{ as_of_date }}
