@@ -157,26 +157,11 @@ Since = tuple[datetime, date] | None
 
 
 def _run_staging(settings: RunSettings, since: Since, *extra: str) -> None:
-    loaded_after, extracted_after = since or (None, None)
-    vars_json = json.dumps(
-        {
-            "as_of_date": settings.as_of.isoformat(),
-            "staged_after_loaded_at": loaded_after.isoformat(sep=" ") if loaded_after else None,
-            "staged_after_extract_date": extracted_after.isoformat() if extracted_after else None,
-        }
-    )
     models = [name for table in STAGING for name in (table, superseded(table))]
     build.invoke(
         settings,
-        ["run", "--select", *models, "--vars", vars_json, *extra],
+        ["run", "--select", *models, "--vars", build._vars(settings, None, since), *extra],
         what="run of the staging models",
-    )
-
-
-def _raw_loaded_until(con: duckdb.DuckDBPyConnection) -> datetime:
-    return max(
-        con.execute(f"select max(_loaded_at) from {raw}").fetchone()[0]
-        for raw, _, _ in STAGING.values()
     )
 
 
@@ -319,7 +304,7 @@ def nights(landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Nights:
                 load_landing(con, copy, loads[night])
             if i:
                 _mark(con)
-            loaded_until = _raw_loaded_until(con)
+            loaded_until = build._raw_loaded_until(con)
         if i == 0:
             build.seed(settings, json.dumps({"as_of_date": night.isoformat()}))
         _run_staging(settings, since)

@@ -25,17 +25,34 @@
 
     Use in a staging model:  select * from {{ latest_versions(source('erp', 'payments'),
     ref('base_erp__payments_superseded'), ['payment_id']) }} -#}
+{#- The previous build's (raw_loaded_until, as-of date), vars staged_after_loaded_at and
+    staged_after_extract_date, or none (a first build, --full-refresh). -#}
+{% macro staged_after() -%}
+    {%- set loaded_after = var('staged_after_loaded_at', none) -%}
+    {%- set extracted_after = var('staged_after_extract_date', none) -%}
+    {%- if loaded_after in (none, '', 'None', 'null')
+          or extracted_after in (none, '', 'None', 'null') -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return([loaded_after, extracted_after]) }}
+{%- endmacro %}
+
+{#- The condition on a row version that is new to staging in this build: loaded after
+    the previous build's raw_loaded_until or extracted after its as-of date (needs
+    staged_after()). -#}
+{% macro new_to_staging(loaded_at_column, extract_date_column) -%}
+    {%- set loaded_after, extracted_after = staged_after() -%}
+    ({{ loaded_at_column }} > cast('{{ loaded_after }}' as timestamp)
+     or {{ extract_date_column }} > cast('{{ extracted_after }}' as date))
+{%- endmacro %}
+
 {% macro superseded_versions(relation, key_columns) -%}
 {%- set as_of_date = "cast('" ~ var('as_of_date') ~ "' as date)" -%}
-{%- set loaded_after = var('staged_after_loaded_at', none) -%}
-{%- set extracted_after = var('staged_after_extract_date', none) -%}
-{%- set since_last_build = is_incremental()
-      and loaded_after not in (none, '', 'None', 'null')
-      and extracted_after not in (none, '', 'None', 'null') -%}
-{%- if since_last_build and extracted_after > var('as_of_date') -%}
+{%- set since_last_build = is_incremental() and staged_after() is not none -%}
+{%- if since_last_build and staged_after()[1] > var('as_of_date') -%}
     {{ exceptions.raise_compiler_error(
         "as_of_date " ~ var('as_of_date') ~ " is before the previous build's "
-        ~ extracted_after ~ ": build with --full-refresh") }}
+        ~ staged_after()[1] ~ ": build with --full-refresh") }}
 {%- endif -%}
 {%- set keys = key_columns | join(', ') -%}
 {%- set has_key -%}
@@ -48,8 +65,7 @@ changed_keys as (
     from {{ relation }}
     where _extract_date <= {{ as_of_date }}
       and {{ has_key }}
-      and (_loaded_at > cast('{{ loaded_after }}' as timestamp)
-           or _extract_date > cast('{{ extracted_after }}' as date))
+      and {{ new_to_staging('_loaded_at', '_extract_date') }}
 ),
 {%- endif %}
 {#- read twice below: on a full build every raw version, scanned again rather than

@@ -48,13 +48,8 @@
     build of every month or --full-refresh). Without it a night's key test reads every
     version, which grows with every night. -#}
 {% macro tested_staged_rows() -%}
-    {%- set loaded_after = var('staged_after_loaded_at', none) -%}
-    {%- set extracted_after = var('staged_after_extract_date', none) -%}
-    {%- if tests_this_builds_rows()
-          and loaded_after not in (none, '', 'None', 'null')
-          and extracted_after not in (none, '', 'None', 'null') -%}
-        (loaded_at > cast('{{ loaded_after }}' as timestamp)
-         or extract_date > cast('{{ extracted_after }}' as date))
+    {%- if tests_this_builds_rows() and staged_after() is not none -%}
+        {{ new_to_staging('loaded_at', 'extract_date') }}
     {%- else -%}
         true
     {%- endif -%}
