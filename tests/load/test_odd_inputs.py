@@ -116,6 +116,34 @@ def test_the_file_pass_tells_where_control_characters_may_be(
     assert verify.file_facts(path).control_characters is expected
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "lines", "comma_ends"),
+    [
+        ("plain.csv", b"a,b\n1,2\n3,4\n", 3, 0),
+        ("empty_last.csv", b"a,b\n1,\n3,4\n5,\n", 4, 2),
+        ("crlf.csv", b"a,b\r\n1,\r\n3,4\r\n", 3, 1),
+        ("no_newline.csv", b"a,b\n1,2\n3,", 3, 1),
+        ("comma_in_value.csv", b'a,b\n"x,",2\n', 2, 0),
+        ("object.jsonl", b'{"a": 1,\n"b": 2}\n', 2, 0),
+    ],
+)
+def test_the_file_pass_counts_lines_and_lines_ending_in_a_comma(
+    tmp_path, monkeypatch, name, content, lines, comma_ends
+):
+    from klantwaarde.load import verify
+
+    for chunk in (1, 2, 3, 5, 1 << 20):  # a line end split between chunks is still seen
+        monkeypatch.setattr(verify, "_CHUNK", chunk)
+        path = tmp_path / name
+        path.write_bytes(content)
+        facts = verify.file_facts(path)
+        assert (facts.lines, facts.comma_ends, facts.last_byte) == (
+            lines,
+            comma_ends,
+            content[-1:],
+        ), chunk
+
+
 def test_a_row_dated_after_its_drop_is_quarantined(con, landing):
     write_all(landing, DAY, erp=with_lines(inv_line(invoice_no="I2030", invoice_date="2030-01-05")))
     summary = load(con, landing)

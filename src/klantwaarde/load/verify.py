@@ -8,6 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from klantwaarde import contract
 from klantwaarde.errors import LoadError
 from klantwaarde.load.landing import Drop, ManifestEntry, read_manifest, refuse_link
@@ -20,6 +22,7 @@ _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F
 _NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
 # JSON writes them as escapes: \u0000-\u001f, \u007f, \b and \f
 _JSON_CONTROL_ESCAPES = (b"\\u00", b"\\b", b"\\f")
+_LF, _CR, _COMMA = ord("\n"), ord("\r"), ord(",")
 
 
 @dataclass(frozen=True)
@@ -43,34 +46,52 @@ class FileFacts:
 
 
 def file_facts(path: Path) -> FileFacts:
-    """SHA-256, physical line count and the control-character check in one streaming pass."""
+    """SHA-256, physical line count and the control-character check in one streaming pass.
+
+    Only a CSV counts the lines that end in a comma (`_line_ends`); a JSON Lines file
+    looks for the escapes of control characters only in chunks that hold a backslash.
+    """
     digest = hashlib.sha256()
     newlines = 0
     comma_ends = 0
-    last = b""
     control = False
+    is_csv = path.suffix == ".csv"
     escapes = _JSON_CONTROL_ESCAPES if path.suffix == ".jsonl" else ()
-    tail = b""  # an escape split between two chunks
+    tail = b""  # the end of the previous chunk: an escape or a line end split between two
     with open(path, "rb") as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
             if not control:
-                joined = tail + chunk[:8]
+                joined = tail[-8:] + chunk[:8]
                 control = bool(chunk.translate(None, _NOT_CONTROL)) or any(
-                    escape in chunk or escape in joined for escape in escapes
+                    escape in joined or (b"\\" in chunk and escape in chunk) for escape in escapes
                 )
-                tail = chunk[-8:]
-            newlines += chunk.count(b"\n")
-            comma_ends += chunk.count(b",\n") + chunk.count(b",\r\n")
-            if last == b"," and chunk[:1] == b"\n":  # split between two chunks
-                comma_ends += 1
-            last = chunk[-1:]
+            lines, commas = _line_ends(tail[-2:], chunk, is_csv)
+            newlines += lines
+            comma_ends += commas
+            tail = chunk[-8:] if len(chunk) >= 8 else (tail + chunk)[-8:]
     stat = os.stat(path)
+    last = tail[-1:]
     lines = newlines + (1 if last not in (b"", b"\n") else 0)
-    comma_ends += 1 if last == b"," else 0
+    comma_ends += 1 if is_csv and last == b"," else 0
     return FileFacts(
         path, digest.hexdigest(), stat.st_size, stat.st_mtime_ns, lines, last, comma_ends, control
     )
+
+
+def _line_ends(before: bytes, chunk: bytes, commas: bool) -> tuple[int, int]:
+    """Newlines in `chunk`, and (`commas`) how many end a line whose last field is empty
+    (`,\\n` or `,\\r\\n`); `before`: the last bytes of the previous chunk. One vectorised
+    pass over the newlines instead of a `bytes.count` per two-byte pattern."""
+    if not commas:
+        return chunk.count(b"\n"), 0
+    pad = b"\n" * (2 - len(before)) + before  # two bytes before the chunk, neither , nor CR
+    data = np.frombuffer(pad + chunk, np.uint8)
+    at = np.flatnonzero(data[2:] == _LF) + 2
+    previous = data[at - 1]
+    crlf = at[previous == _CR]
+    ends = np.count_nonzero(previous == _COMMA) + np.count_nonzero(data[crlf - 2] == _COMMA)
+    return len(at), int(ends)
 
 
 def hash_files(paths: list[Path], workers: int = 2) -> dict[Path, FileFacts]:
