@@ -195,7 +195,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
              where entry_no is not null
                and exists (
                    select 1 from raw_erp.gl_entries as loaded
-                    where trim(loaded.entry_no) = {TABLE}.entry_no
+                    where loaded.entry_no = {TABLE}.entry_no
                       and loaded._extract_date >= {TABLE}._extract_date)
             """
         )

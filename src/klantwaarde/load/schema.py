@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from klantwaarde import contract
+from klantwaarde.load.sql import ident
 
 META_TABLES: dict[str, dict[str, str]] = {
     "meta.load_log": {
@@ -67,7 +68,7 @@ def trim_raw_text(con: duckdb.DuckDBPyConnection) -> int:
     for entity in contract.ENTITIES:
         for column, type_ in entity.columns.items():
             if type_ == "VARCHAR":
-                name = f'"{column}"'
+                name = ident(column)
                 changed += con.execute(
                     f"UPDATE {entity.raw_table} SET {name} = trim({name})"
                     f" WHERE {name} <> trim({name})"
