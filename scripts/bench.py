@@ -13,7 +13,8 @@ For each scale set it generates the landing zone once (cached under
 
 It prints, per stage and in total, wall-clock seconds, CPU seconds (every thread of the
 process) and the cores they kept busy, peak resident memory (the process and its
-children, sampled every 20 ms) and, for the load, rows per second;
+children, sampled every 20 ms) and, for the load, rows per second; dbt's slowest nodes
+and its node time per folder of the project (staging/erp, intermediate/customers, ...);
 then a floor: one hand-written DuckDB query over the same files computing the same
 monthly aggregates. The figures also go to `bench/results/<set>.json`.
 
@@ -187,24 +188,54 @@ def run_pipeline(settings: Any) -> list[StageFigure]:
     return figures
 
 
-def slowest_nodes(settings: Any, n: int = 12) -> list[dict[str, Any]]:
-    """The dbt nodes that took longest in the last run, from each invocation's results."""
-    nodes: list[dict[str, Any]] = []
+def _node_results(settings: Any) -> list[tuple[str, str, float]]:
+    """(invocation, unique_id, seconds) of every dbt node of the last run, from each
+    invocation's kept results."""
+    results = []
     for kept in sorted((settings.output_dir / "dbt_target" / "invocations").glob("*.json")):
         for node in json.loads(kept.read_text(encoding="utf-8"))["results"]:
-            nodes.append(
-                {
-                    "invocation": kept.stem,
-                    "node": node["unique_id"].split(".", 1)[0]
-                    + "."
-                    + node["unique_id"].split(".")[2],
-                    "seconds": round(node["execution_time"], 2),
-                }
-            )
+            results.append((kept.stem, node["unique_id"], node["execution_time"]))
+    return results
+
+
+def slowest_nodes(settings: Any, n: int = 12) -> list[dict[str, Any]]:
+    """The dbt nodes that took longest in the last run, from each invocation's results."""
+    nodes = [
+        {
+            "invocation": invocation,
+            "node": unique_id.split(".", 1)[0] + "." + unique_id.split(".")[2],
+            "seconds": round(seconds, 2),
+        }
+        for invocation, unique_id, seconds in _node_results(settings)
+    ]
     total = sum(node["seconds"] for node in nodes)
     nodes.sort(key=lambda node: -node["seconds"])
     summary = {"invocation": "(all)", "node": f"{len(nodes)} nodes", "seconds": round(total, 2)}
     return [summary, *nodes[:n]]
+
+
+def node_seconds_by_folder(settings: Any) -> list[dict[str, Any]]:
+    """dbt's node time of the last run per folder of the project, most first: the folder
+    of the file that defines the node (a generic test: the YAML beside its model, so it
+    counts with it; `models/` left out of the name)."""
+    manifest = json.loads(
+        (settings.output_dir / "dbt_target" / "manifest.json").read_text(encoding="utf-8")
+    )
+    defined = {
+        unique_id: node.get("original_file_path", "")
+        for kind in ("nodes", "unit_tests", "exposures")
+        for unique_id, node in manifest.get(kind, {}).items()
+    }
+    folders: dict[str, dict[str, Any]] = {}
+    for _, unique_id, seconds in _node_results(settings):
+        path = defined.get(unique_id) or "(unknown)/"
+        folder = path.rsplit("/", 1)[0].removeprefix("models/")
+        entry = folders.setdefault(folder, {"folder": folder, "nodes": 0, "seconds": 0.0})
+        entry["nodes"] += 1
+        entry["seconds"] += seconds
+    for entry in folders.values():
+        entry["seconds"] = round(entry["seconds"], 2)
+    return sorted(folders.values(), key=lambda entry: -entry["seconds"])
 
 
 def floor_query(landing: Path, threads: int, memory: str) -> dict[str, float]:
@@ -331,14 +362,21 @@ def bench_set(name: str, params: dict[str, int]) -> dict[str, Any]:
             config_dir=company,
         )
 
+    nodes: dict[str, list[dict[str, Any]]] = {}
+    folders: dict[str, list[dict[str, Any]]] = {}
+
+    def dbt_figures(run: str, run_settings: RunSettings) -> None:
+        nodes[run] = slowest_nodes(run_settings)
+        folders[run] = node_seconds_by_folder(run_settings)
+
     full = run_pipeline(settings(dates[-2], True))
-    nodes = {"full": slowest_nodes(settings(dates[-2], True))}
+    dbt_figures("full", settings(dates[-2], True))
     incremental = run_pipeline(settings(dates[-1], False))
-    nodes["incremental"] = slowest_nodes(settings(dates[-1], False))
+    dbt_figures("incremental", settings(dates[-1], False))
     month_start = date(dates[-1].year + dates[-1].month // 12, dates[-1].month % 12 + 1, 1)
     relinked, moved = relinking_landing(landing, dates[-1], month_start, work)
     first_night = run_pipeline(settings(month_start, False, relinked))
-    nodes["first_night"] = slowest_nodes(settings(month_start, False, relinked))
+    dbt_figures("first_night", settings(month_start, False, relinked))
     shutil.rmtree(relinked, ignore_errors=True)
     floor = floor_query(landing, duck.threads, duck.memory_limit)
     postgres = postgres_publish(work / "published" / "klantwaarde_mart.duckdb")
@@ -358,6 +396,7 @@ def bench_set(name: str, params: dict[str, int]) -> dict[str, Any]:
         "floor": floor,
         "postgres_publish": postgres,
         "slowest_dbt_nodes": nodes,
+        "dbt_seconds_by_folder": folders,
         "duckdb": duck.config(),
     }
 
@@ -405,6 +444,10 @@ def print_set(figures: dict[str, Any]) -> None:
         print(f"   slowest dbt nodes, {run.replace('_', '-')} run:")
         for node in nodes[:7]:
             print(f"     {node['seconds']:>8.2f}  {node['node']}  ({node['invocation']})")
+    for run, folders in figures["dbt_seconds_by_folder"].items():
+        print(f"   dbt node seconds by folder, {run.replace('_', '-')} run:")
+        for entry in folders[:8]:
+            print(f"     {entry['seconds']:>8.2f}  {entry['nodes']:>4} nodes  {entry['folder']}")
     ratio = figures["incremental_total_seconds"] / figures["full_total_seconds"]
     print(f"   incremental / full: {ratio:.0%}")
     ratio = figures["first_night_total_seconds"] / figures["full_total_seconds"]

@@ -11,6 +11,7 @@ import importlib.util
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -73,3 +74,47 @@ def test_a_scale_set_is_generated_once_in_a_child_process(bench, tmp_path, monke
     assert len(bench.drop_dates(landing)) >= 2
     # cached: the same parameters and generator source do not generate again
     assert bench.ensure_landing("T", params) == (landing, None)
+
+
+def test_dbt_node_time_is_summed_per_folder_of_the_project(bench, tmp_path):
+    target = tmp_path / "dbt_target"
+    (target / "invocations").mkdir(parents=True)
+    manifest = {
+        "nodes": {
+            "model.kw.stg_a": {"original_file_path": "models/staging/erp/stg_a.sql"},
+            "model.kw.int_b": {"original_file_path": "models/intermediate/customers/int_b.sql"},
+            # a generic test is defined in the YAML beside its model: it counts with it
+            "test.kw.unique_int_b_id.1a2b": {
+                "original_file_path": "models/intermediate/customers/_customers__models.yml"
+            },
+            "test.kw.assert_c": {"original_file_path": "tests/customers/assert_c.sql"},
+            "snapshot.kw.snap_a": {"original_file_path": "snapshots/_snapshots.yml"},
+        },
+        "unit_tests": {},
+    }
+    (target / "manifest.json").write_text(bench.json.dumps(manifest))
+    results = [
+        ("model.kw.stg_a", 1.25),
+        ("model.kw.int_b", 2.0),
+        ("test.kw.unique_int_b_id.1a2b", 0.5),
+        ("test.kw.assert_c", 0.75),
+        ("snapshot.kw.snap_a", 0.25),
+        ("model.kw.gone", 0.1),  # not in the parse the bench reads: still counted
+    ]
+    for invocation, part in (("seed", results[:1]), ("build", results[1:])):
+        (target / "invocations" / f"{invocation}.json").write_text(
+            bench.json.dumps({"results": [{"unique_id": u, "execution_time": s} for u, s in part]})
+        )
+
+    folders = bench.node_seconds_by_folder(SimpleNamespace(output_dir=tmp_path))
+
+    assert [(f["folder"], f["nodes"], f["seconds"]) for f in folders] == [
+        ("intermediate/customers", 2, 2.5),
+        ("staging/erp", 1, 1.25),
+        ("tests/customers", 1, 0.75),
+        ("snapshots", 1, 0.25),
+        ("(unknown)", 1, 0.1),
+    ]
+    assert sum(f["seconds"] for f in folders) == pytest.approx(
+        bench.slowest_nodes(SimpleNamespace(output_dir=tmp_path))[0]["seconds"]
+    )
