@@ -27,7 +27,7 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- pre_hook of the incremental models: remove the months being rebuilt, so that a month
+{#- pre_hook of the facts rebuilt by whole months (dbt_project.yml): remove the months being rebuilt, so that a month
     that lost all of its rows does not keep stale ones (delete+insert alone only
     replaces the months present in the new batch). -#}
 {% macro delete_rebuilt_months(column='period_month') -%}
@@ -53,20 +53,6 @@
     {%- else -%}
         true
     {%- endif -%}
-{%- endmacro %}
-
-{#- The config of a model rebuilt by whole months: incremental, delete+insert on its
-    month column (`period_month`, or the date column whose month is rebuilt), the rebuilt
-    months deleted first (see delete_rebuilt_months). At the top of the model:
-        {{ monthly_incremental_config() }} -#}
-{% macro monthly_incremental_config(column='period_month') -%}
-    {{ config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=column,
-        on_schema_change='fail',
-        pre_hook="{{ delete_rebuilt_months('" ~ column ~ "') }}"
-    ) }}
 {%- endmacro %}
 
 {#- The conformed customer of a source id: the bridge's customer_key, the unassigned
@@ -109,6 +95,8 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- pre_hook of the conformed-customer marts (dbt_project.yml): remove the rows the
+    build writes again, which the model then appends. -#}
 {% macro delete_mapped_rows(month_column='period_month', key_column='customer_key') -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
@@ -118,13 +106,4 @@
     {%- else -%}
         select 1
     {%- endif -%}
-{%- endmacro %}
-
-{% macro mapped_incremental_config() -%}
-    {{ config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        pre_hook="{{ delete_mapped_rows('period_month', 'customer_key') }}"
-    ) }}
 {%- endmacro %}

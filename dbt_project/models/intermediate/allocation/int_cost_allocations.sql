@@ -1,4 +1,3 @@
-{{ monthly_incremental_config() }}
 {#- Step 4 of the path of one euro: every euro of every cost pool and month, either
     allocated to a source id (system, source_id: an ERP customer_no, a CRM account, a
     service-desk organisation; source_id NULL for activities without an account and

@@ -1,4 +1,3 @@
-{{ monthly_incremental_config() }}
 {#- A source id's allocation from a pool that more than one GL account fed in the month,
     split over those (account_no, cost_center) pairs in proportion to their ledger
     amounts, exact to the cent (largest remainder). Σ over the accounts =

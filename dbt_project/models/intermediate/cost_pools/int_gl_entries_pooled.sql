@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#- Step 1 of the path of one euro: every GL cost entry gets its cost pool (macro
     pooled_gl_cost_entries: which postings are cost, and which pool they go to). -#}
 with

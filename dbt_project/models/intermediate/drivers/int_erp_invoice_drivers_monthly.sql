@@ -1,4 +1,3 @@
-{{ monthly_incremental_config() }}
 {#- The invoice-line drivers per ERP customer_no × invoice month (no customer mapping).
     orders / deliveries: distinct order_no / delivery_no of the month's invoice lines,
     credit notes left out (a return is not a new order); invoice_lines: every line,

@@ -1,9 +1,3 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='invoice_no',
-    on_schema_change='fail'
-) }}
 {#- One row per ERP invoice_no (credit notes included): the invoice at its own grain and
     how far it is settled, for the receivables (int_erp_receivables_monthly).
       customer_no, invoice_date   the lowest of its lines'

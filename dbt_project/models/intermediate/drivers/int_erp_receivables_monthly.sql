@@ -1,4 +1,3 @@
-{{ monthly_incremental_config() }}
 {#- Receivable drivers per ERP customer_no × month, from invoices, due dates and payments
     (no customer mapping).
 

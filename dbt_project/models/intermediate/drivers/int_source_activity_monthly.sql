@@ -1,4 +1,3 @@
-{{ monthly_incremental_config() }}
 {#- Customer effort per source id × month, before any customer mapping: completed CRM
     visits (appointments) and phone calls per account by month started, service-desk
     tickets per organisation by month created. An activity without an account or a

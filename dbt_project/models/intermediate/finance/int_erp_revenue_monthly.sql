@@ -1,4 +1,3 @@
-{{ monthly_incremental_config() }}
 {#- REVENUE is summed here, once (doc block `revenue`): the net amount in EUR of ERP
     invoice lines by invoice month, credit notes netted (they are negative lines).
     COGS likewise from `cost_amount`. One row per ERP customer_no × period_month, no

@@ -1,4 +1,3 @@
-{{ monthly_incremental_config('occasion_date') }}
 {#- Purchase occasions up to the as-of date (doc block purchase_occasion): one row per
     customer and day invoiced a positive net amount in EUR. A day only depends on its own
     invoice lines, so the table is incremental by whole months, like the revenue it

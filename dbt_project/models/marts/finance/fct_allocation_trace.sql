@@ -1,4 +1,3 @@
-{{ mapped_incremental_config() }}
 {#- The GL accounts behind every allocated amount, per customer. A pool that one account
     fed in the month traces the customer's whole allocation (fct_cost_allocation) to it;
     a pool fed by several accounts adds up the source ids' splits

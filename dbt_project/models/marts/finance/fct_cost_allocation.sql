@@ -1,4 +1,3 @@
-{{ mapped_incremental_config() }}
 {#- Cost allocated to each customer per month and cost pool, with the driver and the
     customer's driver quantity: the source ids' allocations (int_cost_allocations)
     mapped to the conformed customer through the bridge and added up. A build rebuilds

@@ -1,4 +1,3 @@
-{{ mapped_incremental_config() }}
 {#- Customer effort per customer and month: visits and calls (completed CRM activities)
     and service-desk tickets (by month created), with satisfaction ratings. The source
     ids' activity (int_source_activity_monthly) mapped to the conformed customer through

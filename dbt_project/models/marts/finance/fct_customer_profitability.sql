@@ -1,4 +1,3 @@
-{{ mapped_incremental_config() }}
 {#- Step 5 of the path of one euro: contribution per customer and month.
     revenue / cogs from int_customer_revenue_monthly (the source ids mapped to the
     conformed customer); COST-TO-SERVE and CREDIT COST are defined here, once (doc blocks
