@@ -48,7 +48,7 @@ postgres: $(STAMP) system ## Start a private PostgreSQL on loopback (in $(PG_DIR
 postgres-stop: $(STAMP) ## Stop the private PostgreSQL of make postgres
 	@$(BIN)/python -m klantwaarde.serve.pg_server stop $(PG_DIR)
 
-test: $(STAMP) $(OLD_DUCKDB)/.installed system ## Run the whole test suite (unit, dbt, DAG end to end, fast reliability cases)
+test: $(STAMP) $(OLD_DUCKDB)/.installed system lint ## Lint, then run the whole test suite (unit, dbt, DAG end to end, fast reliability cases)
 	$(BIN)/pytest -m "not reliability" -n 2 --durations=15
 
 reliability: $(STAMP) ## Run the reliability suite with its long kill -9 loop
@@ -57,9 +57,10 @@ reliability: $(STAMP) ## Run the reliability suite with its long kill -9 loop
 test-fast: $(STAMP) ## Run the tests not marked slow
 	$(BIN)/pytest -m "not slow and not reliability"
 
-lint: $(STAMP) ## Lint Python with ruff
+lint: $(STAMP) ## Lint Python with ruff and the dbt project's SQL with sqlfluff
 	$(BIN)/ruff check src tests dags scripts
 	$(BIN)/ruff format --check src tests dags scripts
+	cd dbt_project && ../$(BIN)/sqlfluff lint models tests snapshots --processes 2 --disable-progress-bar
 
 format: $(STAMP) ## Format Python with ruff
 	$(BIN)/ruff check --fix src tests dags scripts

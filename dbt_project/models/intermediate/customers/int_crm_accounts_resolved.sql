@@ -51,7 +51,7 @@ duplicate_edges as (
 
     union
 
-    select left_accounts.account_id, right_accounts.account_id
+    select left_accounts.account_id as from_account_id, right_accounts.account_id as to_account_id
     from crm_only_accounts as left_accounts
     inner join crm_only_accounts as right_accounts
         on left_accounts.name_normalized = right_accounts.name_normalized
@@ -60,7 +60,7 @@ duplicate_edges as (
 
     union
 
-    select left_domains.account_id, right_domains.account_id
+    select left_domains.account_id as from_account_id, right_domains.account_id as to_account_id
     from crm_only_domains as left_domains
     inner join crm_only_domains as right_domains
         on left_domains.domain = right_domains.domain
@@ -71,12 +71,13 @@ duplicate_edges as (
 reachable as (
 
     with recursive walk (account_id, reached_account_id) as (
-        select account_id, account_id from crm_only_accounts
+        select account_id, account_id as reached_account_id from crm_only_accounts
         union
         select walk.account_id, duplicate_edges.to_account_id
         from walk
         inner join duplicate_edges on walk.reached_account_id = duplicate_edges.from_account_id
     )
+
     select * from walk
 
 ),

@@ -44,11 +44,15 @@ candidate_pairs as (
         bool_or(candidate_evidence.evidence = 'external_id') as has_external_id,
         bool_or(candidate_evidence.evidence = 'domain') as has_domain,
         bool_or(candidate_evidence.evidence = 'name') as has_name,
-        string_agg(distinct candidate_evidence.evidence || '=' || candidate_evidence.evidence_detail, '; ' order by candidate_evidence.evidence || '=' || candidate_evidence.evidence_detail) as evidence_details
+        string_agg(
+            distinct candidate_evidence.evidence || '=' || candidate_evidence.evidence_detail, '; '
+            order by candidate_evidence.evidence || '=' || candidate_evidence.evidence_detail
+        ) as evidence_details
     from candidate_evidence
     group by 1, 2
 
 ),
+
 weights as (
 
     select {{ link_weights(['external_id', 'domain', 'name']) }}

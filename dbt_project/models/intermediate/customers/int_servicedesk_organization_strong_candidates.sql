@@ -52,6 +52,7 @@ external_id_candidates as (
         on organizations.external_id_normalized = {{ normalize_identifier('resolved_accounts.account_id') }}
 
 ),
+
 domain_candidates as (
 
     select

@@ -16,11 +16,27 @@ previous_bridge as (
 
 ),
 
+mapped_now as (
+
+    select * from bridge
+    except
+    select * from previous_bridge
+
+),
+
+mapped_before as (
+
+    select * from previous_bridge
+    except
+    select * from bridge
+
+),
+
 changed as (
 
-    select * from (select * from bridge except select * from previous_bridge)
+    select * from mapped_now
     union
-    select * from (select * from previous_bridge except select * from bridge)
+    select * from mapped_before
 
 ),
 

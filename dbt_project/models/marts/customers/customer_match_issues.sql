@@ -109,7 +109,8 @@ account_conflicts as (
         ) as conflicting_customer_key,
         'evidence for ERP customers ' || string_agg(
             account_links.customer_no || ' (' || account_links.match_method || ', score '
-                || account_links.evidence_score || ')', ', ' order by account_links.evidence_score desc, account_links.customer_no, account_links.match_method
+                || account_links.evidence_score || ')', ', '
+            order by account_links.evidence_score desc, account_links.customer_no, account_links.match_method
         ) as detail
     from account_links
     inner join resolved_accounts on account_links.account_id = resolved_accounts.account_id
@@ -164,7 +165,11 @@ organization_conflicts as (
             where organization_links.customer_key <> resolved_organizations.customer_key
         ) as conflicting_customer_key,
         'evidence for ' || count(distinct organization_links.customer_key) || ' customers: '
-            || string_agg(organization_links.evidence_details, ' | ' order by organization_links.evidence_score desc, organization_links.customer_key, organization_links.evidence_details) as detail
+            || string_agg(
+                organization_links.evidence_details, ' | '
+                order by organization_links.evidence_score desc, organization_links.customer_key,
+                    organization_links.evidence_details
+            ) as detail
     from organization_links
     inner join resolved_organizations
         on organization_links.organization_id = resolved_organizations.organization_id

@@ -15,7 +15,7 @@ gl_entries as (
 renamed as (
 
     select
-        entry_no                      as entry_no,
+        entry_no,
         cast(posting_date as date)          as posting_date,
         cast(date_trunc('month', posting_date) as date) as posting_month,
         cast(account_no as varchar)   as account_no,

@@ -16,12 +16,12 @@ invoice_lines as (
 renamed as (
 
     select
-        invoice_lines.invoice_no                          as invoice_no,
+        invoice_lines.invoice_no,
         cast(invoice_lines.line_no as integer)                  as line_no,
         cast(invoice_lines.invoice_date as date)                as invoice_date,
         cast(invoice_lines.due_date as date)                    as due_date,
         cast(date_trunc('month', invoice_lines.invoice_date) as date) as invoice_month,
-        invoice_lines.customer_no                         as customer_no,
+        invoice_lines.customer_no,
         nullif(invoice_lines.order_no, '')                as order_no,
         nullif(invoice_lines.delivery_no, '')             as delivery_no,
         nullif(invoice_lines.product_code, '')            as product_code,

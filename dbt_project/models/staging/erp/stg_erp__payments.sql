@@ -14,7 +14,7 @@ payments as (
 renamed as (
 
     select
-        payment_id                    as payment_id,
+        payment_id,
         nullif(invoice_no, '')        as invoice_no,
         nullif(customer_no, '')       as customer_no,
         cast(payment_date as date)          as payment_date,

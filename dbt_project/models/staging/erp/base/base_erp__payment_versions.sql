@@ -13,7 +13,7 @@ payment_versions as (
 renamed as (
 
     select
-        payment_id                    as payment_id,
+        payment_id,
         nullif(invoice_no, '')        as invoice_no,
         _extract_date                       as extract_date,
         _source_file                        as source_file,
