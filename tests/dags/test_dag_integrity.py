@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from airflow.dag_processing.dagbag import DagBag
+from doc_rules import durations
 
 EXPECTED_ORDER = [
     "configure",
@@ -36,6 +37,7 @@ def test_every_dag_has_tags_retries_and_docs(dagbag):
     for dag_id, dag in dagbag.dags.items():
         assert dag.tags, f"{dag_id} has no tags"
         assert dag.doc_md, f"{dag_id} has no doc_md"
+        assert not durations(dag.doc_md), f"{dag_id}'s doc_md holds measured durations"
         for task in dag.tasks:
             if task.task_id == "wait_for_drops":
                 continue  # a sensor's time-out is its own retry policy

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
+from doc_rules import durations
 
 from klantwaarde.build import project_dir
 from klantwaarde.settings import RunSettings
@@ -33,9 +34,6 @@ BUILD_SETTINGS = {
 }
 # a config() call in a model's SQL, or a macro that makes one (`*_config(`)
 CONFIG_CALL = re.compile(r"\{\{-?\s*\w*config\s*\(")
-# a measured duration ("2.4 s", "350 ms", "12 seconds"): measurements belong in
-# `make bench`'s output and docs/performance.md, not in the project's descriptions
-DURATION = re.compile(r"\b\d+(?:\.\d+)?\s?(?:s|ms|sec|secs|seconds)\b")
 
 
 @pytest.fixture(scope="module")
@@ -206,6 +204,6 @@ def test_descriptions_and_sql_comments_hold_no_measured_durations() -> None:
             if path.suffix not in {".sql", ".yml", ".md"}:
                 continue
             for line_no, line in enumerate(path.read_text().splitlines(), start=1):
-                if DURATION.search(line):
+                if durations(line):
                     found.append(f"{path.relative_to(root)}:{line_no}")
     assert not found, f"durations in the dbt project (belong in make bench's output): {found}"
