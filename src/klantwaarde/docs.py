@@ -30,7 +30,7 @@ def build_dbt_docs(settings: RunSettings) -> str:
     """`dbt docs generate --static` in-process (same target folder and environment as the
     build step, and like its parse without vars, so dbt's partial parse is reused); the
     dbt connection is closed after."""
-    from klantwaarde.build import invoke
+    from klantwaarde.dbt_invoke import invoke
 
     invoke(settings, ["docs", "generate", "--static", "--no-compile"], what="docs generate")
     target = settings.output_dir / "dbt_target"

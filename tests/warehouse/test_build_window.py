@@ -1,4 +1,4 @@
-"""build.py without dbt: the rows behind the rebuild window, the wiring of the dbt
+"""The build runner without dbt: the rows behind the rebuild window, the wiring of the dbt
 invocations and the BuildError message (the window itself: tests/test_rebuild_plan.py)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import duckdb
 import pytest
 
-from klantwaarde import build
+from klantwaarde import build, build_state, dbt_invoke
 from klantwaarde.errors import BuildError
 from klantwaarde.load import ensure_schemas
 
@@ -37,10 +37,10 @@ def test_changed_rows_reach_back_to_the_old_version_of_a_key(con):
     # T1 corrected in March: its creation date moves to March; January must be rebuilt
     _ticket(con, "T1", datetime(2025, 3, 2), "O1", date(2025, 3, 3), datetime(2025, 3, 4))
     since = datetime(2025, 3, 2)
-    assert build.changed_rows_month(con, since, date(2025, 3, 31)) == date(2025, 1, 1)
-    assert build.changed_rows_month(con, datetime(2025, 3, 5), date(2025, 3, 31)) is None
+    assert build_state.changed_rows_month(con, since, date(2025, 3, 31)) == date(2025, 1, 1)
+    assert build_state.changed_rows_month(con, datetime(2025, 3, 5), date(2025, 3, 31)) is None
     # nothing built before: every key counts
-    assert build.changed_rows_month(con, None, date(2025, 3, 31)) == date(2025, 1, 1)
+    assert build_state.changed_rows_month(con, None, date(2025, 3, 31)) == date(2025, 1, 1)
 
 
 def test_build_error_names_every_failing_node():
@@ -67,7 +67,7 @@ def test_build_error_names_every_failing_node():
             ]
         )
     )
-    failures = build._failures(result)
+    failures = dbt_invoke.failing_nodes(result)
     assert failures == [
         "model fct_cost_allocation (error: Binder Error: x more)",
         "test assert_reconciliation_difference_is_zero (fail: 2 failing rows)",
@@ -77,7 +77,7 @@ def test_build_error_names_every_failing_node():
 
 
 def test_seeds_fingerprint_is_stable():
-    assert build.seeds_fingerprint() == build.seeds_fingerprint()
+    assert build_state.seeds_fingerprint() == build_state.seeds_fingerprint()
 
 
 @pytest.mark.slow
@@ -90,7 +90,7 @@ def test_failing_model_raises_build_error_naming_it(tmp_path):
         landing=tmp_path, warehouse=tmp_path / "w.duckdb", as_of=date(2025, 1, 31)
     )
     with pytest.raises(BuildError) as raised:
-        build.invoke(settings, ["run", "--select", "stg_erp__customers"], what="run")
+        dbt_invoke.invoke(settings, ["run", "--select", "stg_erp__customers"], what="run")
     message = str(raised.value)
     assert message.startswith("dbt run failed: model stg_erp__customers (error: ")
     assert "customers" in message and "\n" not in message
@@ -124,7 +124,7 @@ def test_seeds_are_loaded_first_with_full_refresh_and_left_out_of_the_build(tmp_
         if night == "incremental build":
             with duckdb.connect(str(settings.warehouse)) as con:
                 con.execute("create schema if not exists intermediate")
-                for table in build.SOURCE_GRAIN_FACTS:
+                for table in build_state.SOURCE_GRAIN_FACTS:
                     con.execute(f"create table {table} (period_month date)")
         calls.clear()
         summary = build.build(settings)
@@ -147,7 +147,7 @@ def test_seeds_are_loaded_first_with_full_refresh_and_left_out_of_the_build(tmp_
     stale.parent.mkdir(parents=True, exist_ok=True)
     stale.write_text("{}")
     # a night whose seed tables are those of the same CSVs spares the seed invocation
-    seeds = sorted(csv.stem for csv in (build.project_dir() / "seeds").rglob("*.csv"))
+    seeds = sorted(csv.stem for csv in (dbt_invoke.project_dir() / "seeds").rglob("*.csv"))
     with duckdb.connect(str(settings.warehouse)) as con:
         con.execute("create schema if not exists seeds")
         for name in seeds:
@@ -189,7 +189,7 @@ def test_a_seed_whose_columns_changed_loads_into_an_existing_warehouse(
     seed_csv.write_text("\n".join(widened) + "\n", encoding="utf-8")
 
     with pytest.raises(BuildError):
-        build.invoke(settings, ["seed", "--vars", vars_json], what="seed")
+        dbt_invoke.invoke(settings, ["seed", "--vars", vars_json], what="seed")
     build.seed(settings, vars_json)
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         columns = con.execute(

@@ -1,4 +1,4 @@
-"""The facts at the source's grain (build.SOURCE_GRAIN_FACTS) hold no customer mapping
+"""The facts at the source's grain (build_state.SOURCE_GRAIN_FACTS) hold no customer mapping
 and rebuild only the months whose source data changed: built night by night they equal
 one build with --full-refresh, and a night compiles them for its own months only."""
 
@@ -9,7 +9,7 @@ import json
 import duckdb
 import pytest
 
-from klantwaarde.build import SOURCE_GRAIN_FACTS
+from klantwaarde.build_state import SOURCE_GRAIN_FACTS
 
 pytestmark = pytest.mark.slow
 
@@ -93,7 +93,7 @@ def test_a_changed_rate_rebuilds_every_month_and_restages_nothing(
     import shutil
     from dataclasses import replace
 
-    from klantwaarde import build as build_module
+    from klantwaarde import build_state
     from klantwaarde.build import build
 
     project = tmp_path / "dbt_project"
@@ -131,7 +131,7 @@ def test_a_changed_rate_rebuilds_every_month_and_restages_nothing(
             con.execute(f"select count(*) from {t} where loaded_at = {mark}").fetchone()[0]
             for t in superseded
         )
-        kind = build_module.relation_type(con, "staging.stg_erp__invoice_lines")
+        kind = build_state.relation_type(con, "staging.stg_erp__invoice_lines")
     assert marked > 0 and kept == marked
     assert kind == "VIEW"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from klantwaarde import build, contract
+from klantwaarde import build, build_state, contract, dbt_invoke
 from klantwaarde.errors import BuildError
 from klantwaarde.generate.drops import sha256
 from klantwaarde.load import ensure_schemas, load_landing
@@ -158,7 +158,7 @@ Since = tuple[datetime, date] | None
 
 def _run_staging(settings: RunSettings, since: Since, *extra: str) -> None:
     models = [name for table in STAGING for name in (table, superseded(table))]
-    build.invoke(
+    dbt_invoke.invoke(
         settings,
         ["run", "--select", *models, "--vars", build._vars(settings, None, since), *extra],
         what="run of the staging models",
@@ -304,7 +304,7 @@ def nights(landing: Path, tmp_path_factory: pytest.TempPathFactory) -> Nights:
                 load_landing(con, copy, loads[night])
             if i:
                 _mark(con)
-            loaded_until = build._raw_loaded_until(con)
+            loaded_until = build_state.raw_loaded_until(con)
         if i == 0:
             build.seed(settings, json.dumps({"as_of_date": night.isoformat()}))
         _run_staging(settings, since)
@@ -328,7 +328,7 @@ def test_incremental_nights_equal_a_full_refresh_every_column(nights, table):
     for name in (table, superseded(table)):
         with duckdb.connect(str(nights.warehouse), read_only=True) as con:
             incremental = _rows(con, name)
-            kind = build.relation_type(con, f"staging.{name}")
+            kind = build_state.relation_type(con, f"staging.{name}")
         with duckdb.connect(str(nights.full), read_only=True) as con:
             full = _rows(con, name)
         assert len(incremental) == len(full)

@@ -61,7 +61,7 @@ def dirty_matching_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[
     built (with their parents; the finance mart is not needed here). The warehouse
     tests' shared `landing` is clean and small (300 customers): matching quality needs
     the dirty data and enough records to measure 99 %."""
-    from klantwaarde.build import invoke
+    from klantwaarde.dbt_invoke import invoke
     from klantwaarde.generate import generate
     from klantwaarde.load import ensure_schemas, load_landing
     from klantwaarde.settings import RunSettings

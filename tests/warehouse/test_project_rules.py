@@ -15,7 +15,7 @@ import pytest
 import yaml
 from doc_rules import durations
 
-from klantwaarde.build import project_dir
+from klantwaarde.dbt_invoke import project_dir
 from klantwaarde.settings import RunSettings
 
 # generic tests that test a key: a model has one of these, or says in its YAML why its

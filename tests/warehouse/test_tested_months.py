@@ -16,7 +16,8 @@ import duckdb
 import pytest
 
 from klantwaarde import build
-from klantwaarde.build import _vars, invoke
+from klantwaarde.build import _vars
+from klantwaarde.dbt_invoke import invoke
 from klantwaarde.errors import BuildError
 
 pytestmark = pytest.mark.slow

@@ -234,7 +234,7 @@ def run_scenario(
     """The scenario `name` with `config_dir`'s cost model, as of `as_of` (default: the
     last night built); see the package docstring. Publishes the mart again when the
     published file reflects the working warehouse's last build."""
-    from klantwaarde.build import invoke
+    from klantwaarde.dbt_invoke import invoke
     from klantwaarde.publish import last_builds
 
     if not NAME.fullmatch(name):
