@@ -20,6 +20,7 @@ from datetime import date
 
 import duckdb
 
+from klantwaarde.build_state import relation_exists
 from klantwaarde.errors import KlantwaardeError
 
 
@@ -27,19 +28,10 @@ class NightOrderError(KlantwaardeError):
     """The as-of date is before the last night built, and no restatement was asked for."""
 
 
-def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
-
-
 def last_night(con: duckdb.DuckDBPyConnection) -> date | None:
     """The as-of date of the warehouse's latest build (None: it never built); after a
     restatement that is the restated date, not the later nights built before it."""
-    if not _exists(con, "meta", "build_runs"):
+    if not relation_exists(con, "meta.build_runs"):
         return None
     row = con.execute(
         "select as_of_date from meta.build_runs order by built_at desc limit 1"

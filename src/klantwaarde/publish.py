@@ -32,6 +32,7 @@ from pathlib import Path
 
 import duckdb
 
+from klantwaarde.build_state import relation_exists
 from klantwaarde.settings import RunSettings
 
 MART_SCHEMA = "mart"
@@ -102,11 +103,7 @@ def last_builds(warehouse: Path, settings: RunSettings) -> list[_Build]:
     """The last two builds of the working warehouse, newest first."""
     con = duckdb.connect(str(warehouse), read_only=True, config=settings.duckdb.config())
     try:
-        exists = con.execute(
-            "select count(*) from duckdb_tables()"
-            " where schema_name = 'meta' and table_name = 'build_runs'"
-        ).fetchone()[0]
-        if not exists:
+        if not relation_exists(con, "meta.build_runs"):
             return []
         whole = (
             "rebuilt_whole"
